@@ -1,0 +1,119 @@
+import type { Status } from './kube-object.ts';
+
+/**
+ * An error answered by the API server: an HTTP error response, or an `ERROR` event in a watch
+ * stream. Carries the HTTP status `code`, the Status `reason` and, on 429/503/504, the server's
+ * retry hint.
+ *
+ * rxkube accepts any error of this shape (an object with a numeric `code`) from a custom
+ * {@link ListWatch}; anything else is treated as a transport failure.
+ *
+ * Whether a retry helps depends on the code: 410 needs a relist, 429 and 5xx are retried after a
+ * backoff, 401/403 are retried too (credentials may be rotated) but usually need a human.
+ *
+ * @example
+ * ```ts
+ * import { ApiError } from 'rxkube';
+ * const e = new ApiError({ code: 410, reason: 'Expired', message: 'too old resource version: 1 (5)' });
+ * e.code; // 410
+ * ```
+ */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  /** HTTP status code. */
+  readonly code: number;
+  /** The Status reason (`Expired`, `TooManyRequests`, …), when the server sent one. */
+  readonly reason: string | undefined;
+  /** Seconds the server asked us to wait, from `Retry-After` or the Status details. */
+  readonly retryAfterSeconds: number | undefined;
+  /** The server's Status document, when it sent one. */
+  readonly status: Status | undefined;
+
+  /**
+   * @param init - the code and what else is known; `status` fills the rest.
+   */
+  constructor(init: { code: number; reason?: string; message?: string; retryAfterSeconds?: number; status?: Status }) {
+    const message = init.message ?? init.status?.message ?? `API server answered ${init.code}`;
+    super(message);
+    this.code = init.code;
+    this.reason = init.reason ?? init.status?.reason;
+    this.retryAfterSeconds = init.retryAfterSeconds ?? init.status?.details?.retryAfterSeconds;
+    this.status = init.status;
+  }
+
+  /**
+   * Builds an ApiError from a Status document (e.g. the object of an `ERROR` watch event).
+   *
+   * @example
+   * ```ts
+   * import { ApiError } from 'rxkube';
+   * ApiError.fromStatus({ code: 410, reason: 'Expired' }).reason; // 'Expired'
+   * ```
+   */
+  static fromStatus(status: Status, fallbackCode = 500): ApiError {
+    const code = typeof status.code === 'number' && Number.isFinite(status.code) ? status.code : fallbackCode;
+    return new ApiError({ code, status });
+  }
+}
+
+/**
+ * Why a watch stream was rejected by rxkube's parser. Every reason ends the watch; the list/watch
+ * loop then relists, so no state is lost.
+ *
+ * - `MalformedJson`: a line is not valid JSON.
+ * - `LineTooLong`: a line exceeds the configured limit (default 16 MiB).
+ * - `UnknownEventType`: `type` is not one of ADDED, MODIFIED, DELETED, BOOKMARK, ERROR.
+ * - `InvalidEvent`: the event or its object is not an object, or lacks the metadata an informer needs.
+ * - `Truncated`: the stream ended in the middle of a line.
+ */
+export type WatchStreamErrorReason = 'MalformedJson' | 'LineTooLong' | 'UnknownEventType' | 'InvalidEvent' | 'Truncated';
+
+/**
+ * A watch or list body that rxkube refuses to interpret. Never retried as is: the loop relists
+ * (or, for `Truncated`, resumes from the last resourceVersion).
+ *
+ * The message names the reason and the byte offset but never includes request headers.
+ *
+ * @example
+ * ```ts
+ * import { WatchStreamError } from 'rxkube';
+ * const e = new WatchStreamError('UnknownEventType', 'unknown watch event type "SURPRISE"');
+ * e.reason; // 'UnknownEventType'
+ * ```
+ */
+export class WatchStreamError extends Error {
+  override readonly name = 'WatchStreamError';
+  /** What was wrong with the stream. */
+  readonly reason: WatchStreamErrorReason;
+
+  /**
+   * @param reason - what was wrong.
+   * @param message - a human-readable description.
+   */
+  constructor(reason: WatchStreamErrorReason, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
+
+/**
+ * A watch that delivered no byte (not even a bookmark) for longer than the configured stall
+ * limit. The transport aborts the request and the loop resumes from the last resourceVersion.
+ *
+ * @example
+ * ```ts
+ * import { WatchStalledError } from 'rxkube';
+ * new WatchStalledError(60_000).idleMs; // 60000
+ * ```
+ */
+export class WatchStalledError extends Error {
+  override readonly name = 'WatchStalledError';
+  /** How long the stream had been silent. */
+  readonly idleMs: number;
+
+  /** @param idleMs - how long the stream had been silent. */
+  constructor(idleMs: number) {
+    super(`watch stalled: no data for ${idleMs} ms`);
+    this.idleMs = idleMs;
+  }
+}

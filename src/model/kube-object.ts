@@ -1,0 +1,99 @@
+/**
+ * The subset of `metadata` that rxkube reads. Every Kubernetes object carries it; any richer
+ * object type (for example `V1Pod` from `@kubernetes/client-node`) is assignable.
+ *
+ * @example
+ * ```ts
+ * import type { ObjectMeta } from 'rxkube';
+ * const meta: ObjectMeta = { name: 'web-0', namespace: 'default', resourceVersion: '42' };
+ * ```
+ */
+export interface ObjectMeta {
+  /** Unique within a namespace. Absent only on bookmarks and list metadata. */
+  readonly name?: string;
+  /** Absent for cluster-scoped objects. */
+  readonly namespace?: string;
+  /** Changes when an object is deleted and recreated under the same name. */
+  readonly uid?: string;
+  /** Opaque: compare only for equality, never numerically. */
+  readonly resourceVersion?: string;
+  /** Incremented by the server when the spec changes. */
+  readonly generation?: number;
+  /** Label map used by label selectors. */
+  readonly labels?: { readonly [key: string]: string };
+  /** Free-form annotations. */
+  readonly annotations?: { readonly [key: string]: string };
+}
+
+/**
+ * Any Kubernetes object, in its wire (JSON) shape.
+ *
+ * @example
+ * ```ts
+ * import type { KubeObject } from 'rxkube';
+ * interface ConfigMap extends KubeObject { data?: Record<string, string> }
+ * ```
+ */
+export interface KubeObject {
+  /** `v1`, `apps/v1`, … Often absent on items of a typed list. */
+  readonly apiVersion?: string;
+  /** `Pod`, `Deployment`, … Often absent on items of a typed list. */
+  readonly kind?: string;
+  /** Object metadata; required on every object the store keeps. */
+  readonly metadata?: ObjectMeta;
+}
+
+/**
+ * One cause inside a {@link Status}'s details.
+ *
+ * @example
+ * ```ts
+ * import type { StatusCause } from 'rxkube';
+ * const cause: StatusCause = { reason: 'ResourceVersionTooLarge', message: 'Too large resource version' };
+ * ```
+ */
+export interface StatusCause {
+  /** Machine-readable cause type, e.g. `ResourceVersionTooLarge`. */
+  readonly reason?: string;
+  /** Human-readable description. */
+  readonly message?: string;
+  /** The field the cause refers to, if any. */
+  readonly field?: string;
+}
+
+/**
+ * The API server's error document (`kind: Status`), as found in error response bodies and in
+ * `ERROR` watch events.
+ *
+ * @example
+ * ```ts
+ * import type { Status } from 'rxkube';
+ * const gone: Status = { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410,
+ *   message: 'too old resource version: 1 (5)' };
+ * ```
+ */
+export interface Status {
+  /** Always `Status`. */
+  readonly kind?: 'Status';
+  /** Always `v1`. */
+  readonly apiVersion?: string;
+  /** List metadata; may carry a fresh `continue` token on 410. */
+  readonly metadata?: { readonly resourceVersion?: string; readonly continue?: string };
+  /** `Success` or `Failure`. */
+  readonly status?: string;
+  /** Human-readable message. */
+  readonly message?: string;
+  /** Machine-readable reason: `Expired`, `Gone`, `TooManyRequests`, `Timeout`, … */
+  readonly reason?: string;
+  /** Extra detail: the object concerned, causes and a retry hint. */
+  readonly details?: {
+    readonly name?: string;
+    readonly group?: string;
+    readonly kind?: string;
+    readonly uid?: string;
+    readonly causes?: readonly StatusCause[];
+    readonly retryAfterSeconds?: number;
+  };
+  /** The HTTP status code. */
+  readonly code?: number;
+}
