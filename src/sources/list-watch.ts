@@ -1,0 +1,411 @@
+import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { ApiError, WatchStreamError } from '../model/errors.ts';
+import type { KubeObject, Status } from '../model/kube-object.ts';
+import type { BackoffEvent, ListWatchEvent, ObjectEvent, RelistReason } from '../model/list-watch-event.ts';
+import type { ListOptions, ListWatch, ObjectList, WatchEvent } from '../model/wire.ts';
+import { createBackoff, type Backoff, type BackoffOptions } from '../store/backoff.ts';
+import { retryAfterMs } from '../operators/retry-backoff.ts';
+import { isApiErrorShape, isExpired, isTooLargeResourceVersion, isTooManyRequests } from './classify-error.ts';
+
+/**
+ * Options of {@link listWatch}. Defaults follow client-go's reflector.
+ */
+export interface ListWatchOptions {
+  /**
+   * Page size of lists. When unset, client-go's policy applies: 500 per page, except for relists
+   * at a specific resourceVersion, which are unpaginated so the server can answer from its watch
+   * cache. `0` disables pagination.
+   * @defaultValue 500 (client-go policy)
+   */
+  pageSize?: number;
+  /**
+   * How to build the initial state: `list` (paginated LIST, then WATCH) or `stream` (a streaming
+   * list: one WATCH with `sendInitialEvents=true`, ended by the `k8s.io/initial-events-end`
+   * bookmark; falls back to `list` when the server refuses it).
+   * @defaultValue 'list'
+   */
+  initialList?: 'list' | 'stream';
+  /**
+   * Consistency of the first list: `any` (`resourceVersion=0`, may be served stale from the
+   * server's watch cache, cheap — client-go's choice) or `mostRecent` (a consistent read).
+   * @defaultValue 'any'
+   */
+  listSemantic?: 'any' | 'mostRecent';
+  /** Watches ask the server to end them after a random time in `[min, 2 × min)` seconds. @defaultValue 300 */
+  minWatchTimeoutSeconds?: number;
+  /** Request `BOOKMARK` events. @defaultValue true */
+  bookmarks?: boolean;
+  /** Backoff between failed attempts: options for client-go's backoff, or a shared {@link Backoff}. */
+  backoff?: BackoffOptions | Backoff;
+  /** Scheduler for waits and clocks. @defaultValue asyncScheduler */
+  scheduler?: SchedulerLike;
+  /** Randomness for watch timeouts (and the default backoff's jitter). @defaultValue Math.random */
+  random?: () => number;
+}
+
+type Step =
+  | { readonly kind: 'list'; readonly reason: RelistReason }
+  | { readonly kind: 'stream'; readonly reason: RelistReason }
+  | { readonly kind: 'watch' }
+  | { readonly kind: 'wait'; readonly event: BackoffEvent; readonly then: Step };
+
+const defaultPageSize = 500;
+const veryShortWatchMs = 1000;
+const initialEventsEnd = 'k8s.io/initial-events-end';
+const objectEventTypes = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK']);
+
+/**
+ * The list-then-watch loop, as a cold observable of {@link ListWatchEvent}s. It never completes
+ * and, for errors of the server or the network, never errors: it retries with backoff, announcing
+ * each wait with a `BACKOFF` event. Unsubscribing aborts the request in flight.
+ *
+ * The protocol, as client-go's Reflector runs it:
+ * 1. List, paginated (`limit`, `continue`; page 1 carries the resourceVersion, later pages only the
+ *    token). The first list asks for `resourceVersion=0`, relists for the last resourceVersion
+ *    seen (never back in time). A continue token that expired (410) falls back to one unpaginated
+ *    list. The list is bracketed by `LIST_START` / `LIST_DONE` so a store swaps it in atomically.
+ * 2. Watch from the list's resourceVersion, with bookmarks and a random `timeoutSeconds`. Every
+ *    event and bookmark advances the resourceVersion.
+ * 3. A watch the server ends normally is resumed at once from the last resourceVersion, without a
+ *    relist — unless it closed within a second having delivered nothing (then: backoff, relist).
+ * 4. 410 Gone/Expired and "too large resource version" on a watch: backoff, relist at the last
+ *    resourceVersion. The same on a list: relist at once with a consistent read (`resourceVersion`
+ *    unset). 429 and network failures on a watch: backoff, watch again from the same
+ *    resourceVersion. Anything else (including undecodable streams): backoff, relist.
+ *
+ * resourceVersions are opaque strings: they are echoed back, never compared.
+ *
+ * @example
+ * ```ts
+ * import { fetchListWatch, listWatch, reflect } from 'rxkube';
+ * const pods = fetchListWatch({ baseUrl: 'http://127.0.0.1:8001', resource: { version: 'v1', plural: 'pods' } });
+ * listWatch(pods).pipe(reflect()).subscribe(({ snapshot }) => console.log(snapshot.size, 'pods'));
+ * ```
+ * @param source - the list and watch requests.
+ * @param options - page size, initial-list strategy, timeouts, backoff, scheduler.
+ * @returns a cold observable of the loop's events.
+ * @see {@link reflect} to turn the events into snapshots and deltas.
+ */
+export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: ListWatchOptions = {}): Observable<ListWatchEvent<T>> {
+  return new Observable<ListWatchEvent<T>>((subscriber) => {
+    const scheduler = options.scheduler ?? asyncScheduler;
+    const random = options.random ?? Math.random;
+    const backoff = options.backoff !== undefined && 'next' in options.backoff
+      ? options.backoff
+      : createBackoff({ random, ...options.backoff });
+    const minTimeout = options.minWatchTimeoutSeconds ?? 300;
+    const bookmarks = options.bookmarks ?? true;
+
+    // The reflector's state, kept across every retry of this subscription.
+    let lastSyncResourceVersion: string | undefined;
+    let resourceVersionUnavailable = false;
+    let paginatedResult = false;
+    let streaming = options.initialList === 'stream';
+
+    let next: Step | undefined = relistStep('initial');
+    let current: Subscription | undefined;
+    let driving = false;
+
+    function relistStep(reason: RelistReason): Step {
+      return streaming ? { kind: 'stream', reason } : { kind: 'list', reason };
+    }
+
+    function waitThen(error: unknown, then: Step): Step {
+      const { delayMs, attempt } = backoff.next(scheduler.now(), retryAfterMs(error));
+      const event: BackoffEvent = { type: 'BACKOFF', delayMs, attempt, error, next: then.kind === 'watch' ? 'rewatch' : 'relist' };
+      return { kind: 'wait', event, then };
+    }
+
+    function watchTimeoutSeconds(): number {
+      return Math.floor(minTimeout + random() * minTimeout);
+    }
+
+    function drive(): void {
+      if (driving) return;
+      driving = true;
+      while (next !== undefined && !subscriber.closed) {
+        const step = next;
+        next = undefined;
+        current?.unsubscribe();
+        current = run(step).subscribe({
+          next: (event) => subscriber.next(event),
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => drive(),
+        });
+      }
+      driving = false;
+    }
+
+    function run(step: Step): Observable<ListWatchEvent<T>> {
+      switch (step.kind) {
+        case 'list':
+          return runList(step.reason);
+        case 'stream':
+          return runStream(step.reason);
+        case 'watch':
+          return runWatch();
+        case 'wait':
+          return new Observable<ListWatchEvent<T>>((out) => {
+            out.next(step.event);
+            return scheduler.schedule(() => {
+              next = step.then;
+              out.complete();
+            }, step.event.delayMs);
+          });
+      }
+    }
+
+    function runList(reason: RelistReason): Observable<ListWatchEvent<T>> {
+      return new Observable<ListWatchEvent<T>>((out) => {
+        const resourceVersion = resourceVersionUnavailable
+          ? undefined
+          : lastSyncResourceVersion ?? (options.listSemantic === 'mostRecent' ? undefined : '0');
+        const specific = resourceVersion !== undefined && resourceVersion !== '0';
+        let limit: number | undefined;
+        if (options.pageSize !== undefined) limit = options.pageSize > 0 ? options.pageSize : undefined;
+        else if (paginatedResult) limit = defaultPageSize;
+        else limit = specific ? undefined : defaultPageSize;
+        const first: ListOptions = {};
+        if (resourceVersion !== undefined) first.resourceVersion = resourceVersion;
+        if (limit !== undefined) first.limit = limit;
+
+        let page: Subscription | undefined;
+        let listResourceVersion: string | undefined;
+        let pageCount = 0;
+
+        const fail = (error: unknown, continuation: boolean): void => {
+          if (continuation && isExpired(error)) {
+            // The continue token expired: one unpaginated list at the original resourceVersion.
+            out.next({ type: 'LIST_START', reason, mode: 'list' });
+            listResourceVersion = undefined;
+            const full: ListOptions = {};
+            if (resourceVersion !== undefined) full.resourceVersion = resourceVersion;
+            fetchPage(full, false);
+            return;
+          }
+          if ((isExpired(error) || isTooLargeResourceVersion(error)) && !resourceVersionUnavailable) {
+            resourceVersionUnavailable = true;
+            next = { kind: 'list', reason: isExpired(error) ? 'expired' : 'tooLargeResourceVersion' };
+          } else {
+            next = waitThen(error, relistStep('error'));
+          }
+          out.complete();
+        };
+
+        const fetchPage = (options: ListOptions, continuation: boolean): void => {
+          const subscription = source.list(options).subscribe({
+            next: (list: ObjectList<T>) => {
+              if (out.closed) return;
+              const invalid = invalidList(list);
+              if (invalid !== undefined) {
+                fail(invalid, false);
+                return;
+              }
+              pageCount += 1;
+              if (listResourceVersion === undefined) listResourceVersion = list.metadata.resourceVersion;
+              if (pageCount === 1 && !continuation && resourceVersion === '0' && list.metadata.continue) paginatedResult = true;
+              const remaining = list.metadata.remainingItemCount;
+              out.next(remaining === undefined
+                ? { type: 'LIST_PAGE', items: list.items }
+                : { type: 'LIST_PAGE', items: list.items, remainingItemCount: remaining });
+              const token = list.metadata.continue;
+              if (token) {
+                const more: ListOptions = { continue: token };
+                if (limit !== undefined) more.limit = limit;
+                fetchPage(more, true);
+              } else {
+                done();
+              }
+            },
+            error: (error: unknown) => {
+              if (!out.closed) fail(error, continuation);
+            },
+          });
+          // A synchronous source may already have moved on to the next page.
+          if (!subscription.closed) page = subscription;
+        };
+
+        const done = (): void => {
+          const rv = listResourceVersion ?? '';
+          lastSyncResourceVersion = rv;
+          resourceVersionUnavailable = false;
+          out.next({ type: 'LIST_DONE', resourceVersion: rv });
+          next = { kind: 'watch' };
+          out.complete();
+        };
+
+        out.next({ type: 'LIST_START', reason, mode: 'list' });
+        fetchPage(first, false);
+        return () => page?.unsubscribe();
+      });
+    }
+
+    function runWatch(): Observable<ListWatchEvent<T>> {
+      return new Observable<ListWatchEvent<T>>((out) => {
+        const resourceVersion = lastSyncResourceVersion ?? '';
+        const started = scheduler.now();
+        let received = 0;
+        out.next({ type: 'WATCH_START', resourceVersion });
+        const watch = source.watch({ resourceVersion, allowWatchBookmarks: bookmarks, timeoutSeconds: watchTimeoutSeconds() }).subscribe({
+          next: (event) => {
+            if (out.closed) return;
+            let accepted: ObjectEvent<T>;
+            try {
+              accepted = acceptEvent(event);
+            } catch (error) {
+              next = afterWatchError(error);
+              out.complete();
+              return;
+            }
+            received += 1;
+            lastSyncResourceVersion = accepted.object.metadata?.resourceVersion ?? lastSyncResourceVersion;
+            out.next(accepted);
+          },
+          error: (error: unknown) => {
+            if (out.closed) return;
+            next = afterWatchError(error);
+            out.complete();
+          },
+          complete: () => {
+            if (out.closed) return;
+            next = received === 0 && scheduler.now() - started < veryShortWatchMs
+              ? waitThen(new Error('very short watch: the server closed it within a second, with no event'), relistStep('veryShortWatch'))
+              : { kind: 'watch' };
+            out.complete();
+          },
+        });
+        return () => watch.unsubscribe();
+      });
+    }
+
+    function runStream(reason: RelistReason): Observable<ListWatchEvent<T>> {
+      return new Observable<ListWatchEvent<T>>((out) => {
+        const resourceVersion = resourceVersionUnavailable ? undefined : lastSyncResourceVersion;
+        let initial = true;
+        out.next({ type: 'LIST_START', reason, mode: 'stream' });
+        const watch = source.watch({
+          ...(resourceVersion === undefined ? {} : { resourceVersion }),
+          resourceVersionMatch: 'NotOlderThan',
+          sendInitialEvents: true,
+          allowWatchBookmarks: true,
+          timeoutSeconds: watchTimeoutSeconds(),
+        }).subscribe({
+          next: (event) => {
+            if (out.closed) return;
+            let accepted: ObjectEvent<T>;
+            try {
+              accepted = acceptEvent(event);
+            } catch (error) {
+              next = initial ? afterStreamError(error) : afterWatchError(error);
+              out.complete();
+              return;
+            }
+            const rv = accepted.object.metadata?.resourceVersion;
+            if (initial) {
+              if (accepted.type === 'BOOKMARK' && accepted.object.metadata?.annotations?.[initialEventsEnd] === 'true') {
+                initial = false;
+                lastSyncResourceVersion = rv ?? '';
+                resourceVersionUnavailable = false;
+                out.next({ type: 'LIST_DONE', resourceVersion: lastSyncResourceVersion });
+                out.next({ type: 'WATCH_START', resourceVersion: lastSyncResourceVersion });
+                return;
+              }
+              out.next(accepted);
+              return;
+            }
+            lastSyncResourceVersion = rv ?? lastSyncResourceVersion;
+            out.next(accepted);
+          },
+          error: (error: unknown) => {
+            if (out.closed) return;
+            next = initial ? afterStreamError(error) : afterWatchError(error);
+            out.complete();
+          },
+          complete: () => {
+            if (out.closed) return;
+            if (initial) {
+              // The server ended the stream without the initial-events-end bookmark: it ignores
+              // streaming lists. Bounded by timeoutSeconds; fall back to list + watch from now on.
+              streaming = false;
+              next = { kind: 'list', reason: 'streamingFallback' };
+            } else {
+              next = { kind: 'watch' };
+            }
+            out.complete();
+          },
+        });
+        return () => watch.unsubscribe();
+      });
+    }
+
+    function afterStreamError(error: unknown): Step {
+      // Throttling, transport failures and undecodable streams: try the streaming list again.
+      if (isTooManyRequests(error) || !isApiErrorShape(error)) return waitThen(error, relistStep('error'));
+      if ((isExpired(error) || isTooLargeResourceVersion(error)) && !resourceVersionUnavailable) {
+        resourceVersionUnavailable = true;
+        return { kind: 'stream', reason: isExpired(error) ? 'expired' : 'tooLargeResourceVersion' };
+      }
+      if (error.code === 400 || error.code === 422) {
+        // The server refuses streaming lists: list + watch from now on.
+        streaming = false;
+        return { kind: 'list', reason: 'streamingFallback' };
+      }
+      return waitThen(error, relistStep('error'));
+    }
+
+    function afterWatchError(error: unknown): Step {
+      if (isTooManyRequests(error)) return waitThen(error, { kind: 'watch' });
+      if (isExpired(error)) return waitThen(error, relistStep('expired'));
+      if (isTooLargeResourceVersion(error)) return waitThen(error, relistStep('tooLargeResourceVersion'));
+      if (error instanceof WatchStreamError) {
+        return waitThen(error, error.reason === 'Truncated' ? { kind: 'watch' } : relistStep('error'));
+      }
+      // A transport failure (connection refused or reset, stall): resume from the same resourceVersion.
+      if (!isApiErrorShape(error)) return waitThen(error, { kind: 'watch' });
+      return waitThen(error, relistStep('error'));
+    }
+
+    drive();
+    return () => {
+      next = undefined;
+      current?.unsubscribe();
+    };
+  });
+}
+
+/** Validates one watch event; ERROR events and anything malformed become errors. */
+function acceptEvent<T extends KubeObject>(event: WatchEvent<T>): ObjectEvent<T> {
+  if (typeof event !== 'object' || event === null) throw new WatchStreamError('InvalidEvent', 'watch event is not an object');
+  const type: unknown = event.type;
+  if (type === 'ERROR') {
+    const status: unknown = event.object;
+    throw ApiError.fromStatus(typeof status === 'object' && status !== null ? (status as Status) : {});
+  }
+  if (typeof type !== 'string' || !objectEventTypes.has(type)) {
+    throw new WatchStreamError('UnknownEventType', `unknown watch event type ${JSON.stringify(String(type)).slice(0, 80)}`);
+  }
+  const object = event.object as T | null | undefined;
+  const metadata = typeof object === 'object' && object !== null ? object.metadata : undefined;
+  if (typeof metadata !== 'object' || metadata === null || typeof metadata.resourceVersion !== 'string') {
+    throw new WatchStreamError('InvalidEvent', `${type} event without metadata.resourceVersion`);
+  }
+  if (type !== 'BOOKMARK' && (typeof metadata.name !== 'string' || metadata.name === '')) {
+    throw new WatchStreamError('InvalidEvent', `${type} event without metadata.name`);
+  }
+  return event as ObjectEvent<T>;
+}
+
+/** Returns an error for a list page that an informer cannot store, or undefined. */
+function invalidList(list: ObjectList<KubeObject>): Error | undefined {
+  if (typeof list !== 'object' || list === null || !Array.isArray(list.items)) {
+    return new WatchStreamError('InvalidEvent', 'list response without an items array');
+  }
+  if (typeof list.metadata?.resourceVersion !== 'string') {
+    return new WatchStreamError('InvalidEvent', 'list response without metadata.resourceVersion');
+  }
+  for (const item of list.items) {
+    const name: unknown = item?.metadata?.name;
+    if (typeof name !== 'string' || name === '') return new WatchStreamError('InvalidEvent', 'list item without metadata.name');
+  }
+  return undefined;
+}
