@@ -30,3 +30,30 @@ export type {
 export type { Delta, DeltaType, Snapshot, Reflection } from './model/reflection.ts';
 export type { InformerStatus } from './model/informer-status.ts';
 export type { Informer } from './model/informer.ts';
+
+// ── Sources: the list/watch loop and the HTTP transport ──────────────────────
+export { listWatch } from './sources/list-watch.ts';
+export type { ListWatchOptions } from './sources/list-watch.ts';
+export { fetchListWatch } from './sources/fetch-list-watch.ts';
+export type { FetchListWatchOptions, ResourceRef, FetchFunction, FetchInit } from './sources/fetch-list-watch.ts';
+export { parseNdjson, NdjsonDecoder } from './sources/ndjson.ts';
+export type { NdjsonOptions } from './sources/ndjson.ts';
+export { decodeWatchEvent } from './sources/decode-watch-event.ts';
+export { decodeObjectList } from './sources/decode-object-list.ts';
+
+// ── Retry and backoff ────────────────────────────────────────────────────────
+export { createBackoff } from './store/backoff.ts';
+export type { Backoff, BackoffOptions, BackoffStep } from './store/backoff.ts';
+export { retryBackoff, retryAfterMs } from './operators/retry-backoff.ts';
+export type { RetryBackoffOptions } from './operators/retry-backoff.ts';
+
+// ── Informer ─────────────────────────────────────────────────────────────────
+export { informer, currentState } from './informer/informer.ts';
+export type { InformerOptions } from './informer/informer.ts';
+export { nextStatus, idleStatus } from './informer/informer-status.ts';
+
+// ── UI state (framework-free) ─────────────────────────────────────────────────
+export { toExternalStore } from './informer/external-store.ts';
+export type { ExternalStore, ExternalStoreOptions } from './informer/external-store.ts';
+export { isInformer } from './informer/is-informer.ts';
+export type { SnapshotSource } from './informer/snapshot-source.ts';

@@ -265,7 +265,7 @@ describe('listWatch: the error matrix (client-go reflector §1.2)', () => {
   it('does not adopt the resourceVersion of events after the one that failed', () => {
     const { requests } = run([
       synced(),
-      watch(of({ type: 'SURPRISE', object: pod('a', '99') } as unknown as WatchEvent, { type: 'MODIFIED', object: pod('a', '98') })),
+      watch(of({ type: 'SURPRISE', object: pod('a', '99') } as unknown as WatchEvent, { type: 'MODIFIED', object: pod('a', '98') } as WatchEvent)),
       list(of(page('30', []))),
       watch(NEVER),
     ], 5000);
@@ -282,7 +282,7 @@ describe('listWatch: the error matrix (client-go reflector §1.2)', () => {
   it('treats resourceVersions as opaque strings', () => {
     const { requests } = run([
       list(of(page('zz-9', [pod('a', 'b1')]))),
-      watch(of({ type: 'MODIFIED', object: pod('a', 'a0') }, { type: 'MODIFIED', object: pod('a', 'Z') })),
+      watch(of<WatchEvent[]>({ type: 'MODIFIED', object: pod('a', 'a0') }, { type: 'MODIFIED', object: pod('a', 'Z') })),
       watch(NEVER),
     ], 100);
     expect(requests.map((r) => r.options.resourceVersion)).toEqual(['0', 'zz-9', 'Z']);

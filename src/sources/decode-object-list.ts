@@ -1,0 +1,46 @@
+import { WatchStreamError } from '../model/errors.ts';
+import type { KubeObject } from '../model/kube-object.ts';
+import type { ObjectList } from '../model/wire.ts';
+import { isRecord, requireObjectMeta } from './decode-watch-event.ts';
+
+/**
+ * Checks that a parsed list response is a page an informer can use and returns it in the
+ * {@link ObjectList} shape.
+ *
+ * Rules:
+ * 1. the value is an object with `metadata.resourceVersion` a string;
+ * 2. `items` is an array (`null`, which Go servers write for an empty slice, counts as `[]`);
+ * 3. every item is an object with string `metadata.name` and `metadata.resourceVersion`;
+ * 4. `metadata.continue` is kept only when it is a non-empty string (the last page has none or
+ *    an empty one), `metadata.remainingItemCount` only when it is a number.
+ *
+ * The items array is reused, not copied; `kind`, `apiVersion` and other top-level fields of the
+ * list are dropped.
+ *
+ * @example
+ * ```ts
+ * import { decodeObjectList } from 'rxkube';
+ * const page = decodeObjectList(JSON.parse('{"kind":"PodList","metadata":{"resourceVersion":"9","continue":""},"items":[]}'));
+ * page.metadata; // { resourceVersion: '9' }
+ * ```
+ *
+ * @param value - a parsed list response body.
+ * @returns the page.
+ * @throws {@link WatchStreamError} `InvalidEvent` when a rule is broken.
+ */
+export function decodeObjectList<T extends KubeObject = KubeObject>(value: unknown): ObjectList<T> {
+  if (!isRecord(value)) throw new WatchStreamError('InvalidEvent', 'list response is not an object');
+  const metadata = value['metadata'];
+  if (!isRecord(metadata) || typeof metadata['resourceVersion'] !== 'string') {
+    throw new WatchStreamError('InvalidEvent', 'list response has no string metadata.resourceVersion');
+  }
+  const rawItems = value['items'] === null ? [] : value['items'];
+  if (!Array.isArray(rawItems)) throw new WatchStreamError('InvalidEvent', 'list response has no items array');
+  for (let i = 0; i < rawItems.length; i++) requireObjectMeta(`list item ${i}`, rawItems[i], true);
+  const page: ObjectList<T> = { metadata: { resourceVersion: metadata['resourceVersion'] }, items: rawItems as T[] };
+  const token = metadata['continue'];
+  if (typeof token === 'string' && token !== '') page.metadata.continue = token;
+  const remaining = metadata['remainingItemCount'];
+  if (typeof remaining === 'number') page.metadata.remainingItemCount = remaining;
+  return page;
+}

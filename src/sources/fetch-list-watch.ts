@@ -1,0 +1,418 @@
+import { asyncScheduler, Observable } from 'rxjs';
+import type { SchedulerLike, Subscriber, Subscription, TeardownLogic } from 'rxjs';
+import { WatchStalledError, WatchStreamError } from '../model/errors.ts';
+import type { KubeObject } from '../model/kube-object.ts';
+import type { ListOptions, ListWatch, ObjectList, WatchEvent, WatchOptions } from '../model/wire.ts';
+import { apiErrorFromResponse } from './api-error-from-response.ts';
+import { decodeObjectList } from './decode-object-list.ts';
+import { decodeWatchEvent } from './decode-watch-event.ts';
+import { NdjsonDecoder } from './ndjson.ts';
+
+/**
+ * Which collection to list and watch: an API group, version and resource (plural), optionally in
+ * one namespace.
+ *
+ * @example
+ * ```ts
+ * import type { ResourceRef } from 'rxkube';
+ * const pods: ResourceRef = { version: 'v1', plural: 'pods', namespace: 'default' };
+ * const deployments: ResourceRef = { group: 'apps', version: 'v1', plural: 'deployments' };
+ * ```
+ */
+export interface ResourceRef {
+  /**
+   * The API group; `''` or absent for the core group (`/api/v1/…`).
+   *
+   * @defaultValue `''` (core)
+   */
+  group?: string;
+  /** The version within the group, e.g. `v1`. */
+  version: string;
+  /** The resource's plural name, e.g. `pods`. */
+  plural: string;
+  /**
+   * Restrict to one namespace; absent means all namespaces (or a cluster-scoped resource).
+   *
+   * @defaultValue all namespaces
+   */
+  namespace?: string;
+}
+
+/**
+ * The part of `fetch` that {@link fetchListWatch} uses: a GET with headers and an abort signal,
+ * answered by a WHATWG `Response` whose body streams. `globalThis.fetch` satisfies it.
+ *
+ * @example
+ * ```ts
+ * import type { FetchFunction } from 'rxkube';
+ * const logged: FetchFunction = (url, init) => {
+ *   console.log('GET', url);
+ *   return fetch(url, init);
+ * };
+ * ```
+ */
+export type FetchFunction = (url: string, init: FetchInit) => Promise<Response>;
+
+/**
+ * The request options {@link fetchListWatch} passes to its {@link FetchFunction}.
+ *
+ * @example
+ * ```ts
+ * import type { FetchInit } from 'rxkube';
+ * const init: FetchInit = { method: 'GET', headers: new Headers({ Accept: 'application/json' }), signal: new AbortController().signal };
+ * ```
+ */
+export interface FetchInit {
+  /** Always `GET`: list and watch are both reads of the collection. */
+  method: 'GET';
+  /** The caller's headers plus `Accept`. */
+  headers: Headers;
+  /** Aborted when the subscriber unsubscribes, the stream is rejected, or it stalls. */
+  signal: AbortSignal;
+}
+
+/**
+ * Options of {@link fetchListWatch}.
+ *
+ * @example
+ * ```ts
+ * import type { FetchListWatchOptions } from 'rxkube';
+ * const options: FetchListWatchOptions = {
+ *   baseUrl: 'http://127.0.0.1:8001',
+ *   resource: { group: 'apps', version: 'v1', plural: 'deployments' },
+ *   labelSelector: 'app=web',
+ * };
+ * ```
+ */
+export interface FetchListWatchOptions {
+  /**
+   * The API server's URL, with any path prefix a proxy adds (`https://rancher.example/k8s/clusters/c-1`).
+   * May be relative (`''`, `/k8s`) in a browser talking to a same-origin proxy. A trailing slash is
+   * ignored.
+   */
+  baseUrl: string;
+  /**
+   * The collection: a {@link ResourceRef}, or an absolute collection path such as
+   * `/api/v1/namespaces/default/pods` (no query string).
+   */
+  resource: ResourceRef | string;
+  /**
+   * Label selector, sent on every list **and** watch request.
+   *
+   * @defaultValue none
+   */
+  labelSelector?: string;
+  /**
+   * Field selector, sent on every list **and** watch request.
+   *
+   * @defaultValue none
+   */
+  fieldSelector?: string;
+  /**
+   * Extra request headers (e.g. `Authorization`), or a function called before every request that
+   * returns them, so that rotated tokens are picked up. `Accept` is always set by rxkube. Header
+   * values never appear in errors.
+   *
+   * @defaultValue none
+   */
+  headers?: HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
+  /**
+   * The `fetch` to use.
+   *
+   * @defaultValue `globalThis.fetch`, looked up at request time
+   */
+  fetch?: FetchFunction;
+  /**
+   * Ask for `PartialObjectMetadata` (metadata only) instead of full objects, falling back to full
+   * objects on servers or resources that cannot. Cuts memory for informers that only need names,
+   * labels and owners.
+   *
+   * @defaultValue `false`
+   */
+  metadataOnly?: boolean;
+  /**
+   * Longest watch event accepted, in bytes; see {@link NdjsonOptions.maxLineBytes}.
+   *
+   * @defaultValue `16 * 1024 * 1024`
+   */
+  maxLineBytes?: number;
+  /**
+   * How long a request may go without receiving a byte (waiting for the response headers, or
+   * between body chunks) before it is aborted with {@link WatchStalledError}. `0` or `Infinity`
+   * disables the check.
+   *
+   * The default never aborts a healthy request: for a watch with `timeoutSeconds`, that timeout
+   * plus 5 s (by then the server must have ended the stream, as kube-rs reasons); for a watch
+   * without one, 3,605 s (the server picks at most 2 × its default 1,800 s `minRequestTimeout`);
+   * for a list, 295 s (kube-rs's read timeout). With `allowWatchBookmarks` a much lower value
+   * detects a dead connection sooner, but only if the server sends bookmarks that often, which
+   * the API does not promise.
+   *
+   * @defaultValue see above
+   */
+  stallTimeoutMs?: number;
+  /**
+   * Scheduler of the stall timer; pass a `TestScheduler` or virtual-time scheduler in tests.
+   *
+   * @defaultValue `asyncScheduler`
+   */
+  scheduler?: SchedulerLike;
+}
+
+const LIST_STALL_MS = 295_000;
+const WATCH_GRACE_MS = 5_000;
+const WATCH_NO_TIMEOUT_STALL_MS = 3_605_000;
+/** setTimeout's limit; longer stall limits are checked in several steps. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+const ACCEPT_JSON = 'application/json';
+const ACCEPT_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+const ACCEPT_METADATA = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
+
+/**
+ * A {@link ListWatch} over HTTP with WHATWG `fetch` and streams: works in browsers, Node.js, Deno
+ * and Bun. Authentication is whatever `headers` and `fetch` supply (a bearer token, a same-origin
+ * proxy, cookies); for kubeconfig files use `kubeListWatch` from `rxkube/kube`.
+ *
+ * Requests, as client-go sends them (`GET`, parameters sorted by name, absent ones omitted):
+ *
+ * ```
+ * list   /api/v1/namespaces/NS/pods?continue=…&fieldSelector=…&labelSelector=…&limit=…&resourceVersion=…&resourceVersionMatch=…
+ * watch  /apis/G/V/PLURAL?allowWatchBookmarks=true&fieldSelector=…&labelSelector=…&resourceVersion=…&resourceVersionMatch=…&sendInitialEvents=…&timeoutSeconds=…&watch=true
+ * ```
+ *
+ * Emission contract (both observables are cold; one subscription is one request):
+ * - `list(options)` emits one validated {@link ObjectList} page and completes;
+ * - `watch(options)` emits each {@link WatchEvent} as it arrives — including `ERROR` events, which
+ *   the list/watch loop interprets — and completes when the server ends the body normally;
+ * - a non-2xx answer errors with {@link ApiError} (the server's Status, `retryAfterSeconds` from
+ *   `Retry-After` or the Status details);
+ * - a body rxkube cannot interpret errors with {@link WatchStreamError} (`MalformedJson`,
+ *   `LineTooLong`, `UnknownEventType`, `InvalidEvent`, `Truncated`);
+ * - no byte for `stallTimeoutMs` errors with {@link WatchStalledError};
+ * - a network failure errors with the `fetch` implementation's own error, unchanged (the cause
+ *   chain intact);
+ * - unsubscribing, and every error, aborts the request and cancels the body: no connection is
+ *   left open.
+ *
+ * There is no timeout other than the stall check: a watch lives as long as the server keeps it.
+ * There are no retries: retrying is the list/watch loop's job.
+ *
+ * @example
+ * ```ts
+ * import { fetchListWatch } from 'rxkube';
+ * const pods = fetchListWatch({
+ *   baseUrl: 'https://kube.example:6443',
+ *   resource: { version: 'v1', plural: 'pods', namespace: 'default' },
+ *   labelSelector: 'app=web',
+ *   headers: () => ({ Authorization: `Bearer ${localStorage.getItem('token')}` }),
+ * });
+ * pods.list({ limit: 500 }).subscribe((page) => console.log(page.items.length, page.metadata.resourceVersion));
+ * pods.watch({ resourceVersion: '48213', allowWatchBookmarks: true, timeoutSeconds: 300 }).subscribe(console.log);
+ * ```
+ *
+ * @param options - where and how to connect; see {@link FetchListWatchOptions}.
+ * @returns the list and watch requests for the collection.
+ * @throws TypeError synchronously for an unusable `resource`.
+ */
+export function fetchListWatch<T extends KubeObject = KubeObject>(options: FetchListWatchOptions): ListWatch<T> {
+  const collection = options.baseUrl.replace(/\/+$/, '') + collectionPath(options.resource);
+  const selectors: Record<string, string | undefined> = {
+    labelSelector: options.labelSelector,
+    fieldSelector: options.fieldSelector,
+  };
+  const maxLineBytes = options.maxLineBytes;
+  return {
+    list: (listOptions: ListOptions) =>
+      new Observable<ObjectList<T>>((subscriber) => {
+        const query = {
+          ...selectors,
+          continue: listOptions.continue,
+          limit: listOptions.limit ? String(listOptions.limit) : undefined,
+          resourceVersion: listOptions.resourceVersion,
+          resourceVersionMatch: listOptions.resourceVersionMatch,
+        };
+        const accept = options.metadataOnly ? ACCEPT_METADATA_LIST : ACCEPT_JSON;
+        return exchange(subscriber, options, collection + queryString(query), accept, options.stallTimeoutMs ?? LIST_STALL_MS, async (reader, touch) => {
+          const body = await readAll(reader, touch);
+          if (subscriber.closed) return;
+          let value: unknown;
+          try {
+            value = JSON.parse(new TextDecoder().decode(body));
+          } catch (cause) {
+            throw new WatchStreamError('MalformedJson', `list response is not valid JSON (${body.length} bytes)`, { cause });
+          }
+          subscriber.next(decodeObjectList<T>(value));
+        });
+      }),
+    watch: (watchOptions: WatchOptions) =>
+      new Observable<WatchEvent<T>>((subscriber) => {
+        const query = {
+          ...selectors,
+          allowWatchBookmarks: watchOptions.allowWatchBookmarks ? 'true' : undefined,
+          resourceVersion: watchOptions.resourceVersion,
+          resourceVersionMatch: watchOptions.resourceVersionMatch,
+          sendInitialEvents: watchOptions.sendInitialEvents === undefined ? undefined : String(watchOptions.sendInitialEvents),
+          timeoutSeconds: watchOptions.timeoutSeconds === undefined ? undefined : String(watchOptions.timeoutSeconds),
+          watch: 'true',
+        };
+        const timeout = watchOptions.timeoutSeconds;
+        const stallMs = options.stallTimeoutMs ?? (timeout !== undefined && timeout > 0 ? timeout * 1000 + WATCH_GRACE_MS : WATCH_NO_TIMEOUT_STALL_MS);
+        const accept = options.metadataOnly ? ACCEPT_METADATA : ACCEPT_JSON;
+        return exchange(subscriber, options, collection + queryString(query), accept, stallMs, async (reader, touch) => {
+          const decoder = new NdjsonDecoder(maxLineBytes === undefined ? {} : { maxLineBytes });
+          const emit = (value: unknown): void => {
+            if (!subscriber.closed) subscriber.next(decodeWatchEvent<T>(value));
+          };
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (subscriber.closed) return;
+            touch();
+            if (done) break;
+            decoder.write(value, emit);
+          }
+          decoder.end();
+        });
+      }),
+  };
+}
+
+/**
+ * The collection path of a resource: `/api/v1[/namespaces/NS]/PLURAL` for the core group,
+ * `/apis/G/V[/namespaces/NS]/PLURAL` otherwise.
+ *
+ * @internal
+ */
+export function collectionPath(resource: ResourceRef | string): string {
+  if (typeof resource === 'string') {
+    if (!resource.startsWith('/') || /[?#]/.test(resource)) {
+      throw new TypeError(`resource path must be absolute and without a query string, got ${JSON.stringify(resource)}`);
+    }
+    return resource.replace(/\/+$/, '');
+  }
+  const { group, version, plural, namespace } = resource;
+  if (!version || !plural) throw new TypeError('resource needs a version and a plural');
+  const root = group ? `/apis/${segment(group)}/${segment(version)}` : `/api/${segment(version)}`;
+  const scope = namespace ? `/namespaces/${segment(namespace)}` : '';
+  return `${root}${scope}/${segment(plural)}`;
+}
+
+/**
+ * Query string as Go's `url.Values.Encode` writes it: keys sorted, absent or empty values omitted,
+ * `url.QueryEscape` escaping (space as `+`).
+ *
+ * @internal
+ */
+export function queryString(params: Record<string, string | undefined>): string {
+  const parts: string[] = [];
+  for (const key of Object.keys(params).sort()) {
+    const value = params[key];
+    if (value === undefined || value === '') continue;
+    parts.push(`${queryEscape(key)}=${queryEscape(value)}`);
+  }
+  return parts.length === 0 ? '' : `?${parts.join('&')}`;
+}
+
+function queryEscape(value: string): string {
+  return encodeURIComponent(value)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
+}
+
+function segment(value: string): string {
+  return encodeURIComponent(value);
+}
+
+/**
+ * Runs one GET for `subscriber`: resolves headers, fetches, turns a non-2xx answer into an
+ * ApiError, hands the body to `consume`, then completes. Owns the abort controller, the stall
+ * timer and the reader, and tears all three down exactly once.
+ */
+function exchange<V>(
+  subscriber: Subscriber<V>,
+  options: FetchListWatchOptions,
+  url: string,
+  accept: string,
+  stallMs: number,
+  consume: (reader: ReadableStreamDefaultReader<Uint8Array>, touch: () => void) => Promise<void>,
+): TeardownLogic {
+  const controller = new AbortController();
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  const stall = watchdog(options.scheduler ?? asyncScheduler, stallMs, (idleMs) => {
+    const error = new WatchStalledError(idleMs);
+    subscriber.error(error);
+  });
+  const run = async (): Promise<void> => {
+    const headers = new Headers(typeof options.headers === 'function' ? await options.headers() : options.headers);
+    headers.set('Accept', accept);
+    if (subscriber.closed) return;
+    const fetchFn = options.fetch ?? ((input: string, init: FetchInit) => globalThis.fetch(input, init));
+    const response = await fetchFn(url, { method: 'GET', headers, signal: controller.signal });
+    if (subscriber.closed) {
+      await response.body?.cancel().catch(() => undefined);
+      return;
+    }
+    stall.touch();
+    if (!response.ok) throw await apiErrorFromResponse(response);
+    if (response.body === null) {
+      reader = new ReadableStream<Uint8Array>({ start: (c) => c.close() }).getReader();
+    } else {
+      reader = response.body.getReader();
+    }
+    await consume(reader, stall.touch);
+    subscriber.complete();
+  };
+  run().catch((error: unknown) => subscriber.error(error));
+  return () => {
+    stall.stop();
+    controller.abort();
+    reader?.cancel().catch(() => undefined);
+  };
+}
+
+async function readAll(reader: ReadableStreamDefaultReader<Uint8Array>, touch: () => void): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    touch();
+    if (done) break;
+    chunks.push(value);
+    length += value.length;
+  }
+  if (chunks.length === 1 && chunks[0] !== undefined) return chunks[0];
+  const body = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return body;
+}
+
+interface Watchdog {
+  touch(): void;
+  stop(): void;
+}
+
+/**
+ * Calls `onStall` once `limitMs` pass without `touch()`. Touching only records the time; the
+ * timer is rescheduled when it fires early, so a busy stream costs no timer churn.
+ */
+function watchdog(scheduler: SchedulerLike, limitMs: number, onStall: (idleMs: number) => void): Watchdog {
+  if (!(limitMs > 0) || !Number.isFinite(limitMs)) return { touch: () => undefined, stop: () => undefined };
+  let last = scheduler.now();
+  let timer: Subscription;
+  const check = (): void => {
+    const idle = scheduler.now() - last;
+    if (idle >= limitMs) onStall(idle);
+    else timer = scheduler.schedule(check, Math.min(limitMs - idle, MAX_TIMER_MS));
+  };
+  timer = scheduler.schedule(check, Math.min(limitMs, MAX_TIMER_MS));
+  return {
+    touch: () => {
+      last = scheduler.now();
+    },
+    stop: () => timer.unsubscribe(),
+  };
+}

@@ -1,0 +1,198 @@
+import { VirtualTimeScheduler } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { ApiError, WatchStalledError } from '../../../src/model/errors.ts';
+import type { WatchEvent } from '../../../src/model/wire.ts';
+import { parseRetryAfter } from '../../../src/sources/api-error-from-response.ts';
+import { collectionPath, fetchListWatch, queryString } from '../../../src/sources/fetch-list-watch.ts';
+import type { FetchFunction, FetchInit } from '../../../src/sources/fetch-list-watch.ts';
+
+const encoder = new TextEncoder();
+
+/** A fetch whose single response body the test feeds by hand. */
+function manualFetch() {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let cancelled = false;
+  const requests: { url: string; init: FetchInit }[] = [];
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+    },
+    cancel() {
+      cancelled = true;
+    },
+  });
+  const fetch: FetchFunction = (url, init) => {
+    requests.push({ url, init });
+    return Promise.resolve(new Response(body, { status: 200 }));
+  };
+  return {
+    fetch,
+    requests,
+    push: (text: string) => controller.enqueue(encoder.encode(text)),
+    isCancelled: () => cancelled,
+  };
+}
+
+/** Lets the fetch promise and pending reads settle. */
+const settle = async () => {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+  await new Promise((r) => setTimeout(r, 0));
+};
+
+describe('queryString', () => {
+  it('sorts keys and omits absent and empty values, like Go url.Values.Encode', () => {
+    expect(queryString({ watch: 'true', resourceVersion: '5', allowWatchBookmarks: 'true', labelSelector: '', continue: undefined })).toBe(
+      '?allowWatchBookmarks=true&resourceVersion=5&watch=true',
+    );
+    expect(queryString({})).toBe('');
+  });
+
+  it('escapes like Go url.QueryEscape: space as +, reserved characters and !\'()* percent-encoded, ~ kept', () => {
+    expect(queryString({ labelSelector: "app in (a,b),tier!=x y,k~*'" })).toBe('?labelSelector=app+in+%28a%2Cb%29%2Ctier%21%3Dx+y%2Ck~%2A%27');
+    expect(queryString({ fieldSelector: 'metadata.name=a/b&c' })).toBe('?fieldSelector=metadata.name%3Da%2Fb%26c');
+  });
+});
+
+describe('collectionPath', () => {
+  it('builds core and group paths, with and without a namespace', () => {
+    expect(collectionPath({ version: 'v1', plural: 'pods' })).toBe('/api/v1/pods');
+    expect(collectionPath({ group: '', version: 'v1', plural: 'pods', namespace: 'kube-system' })).toBe('/api/v1/namespaces/kube-system/pods');
+    expect(collectionPath({ group: 'apps', version: 'v1', plural: 'deployments' })).toBe('/apis/apps/v1/deployments');
+    expect(collectionPath({ group: 'cert-manager.io', version: 'v1', plural: 'certificates', namespace: 'ns' })).toBe(
+      '/apis/cert-manager.io/v1/namespaces/ns/certificates',
+    );
+  });
+
+  it('accepts an absolute path and drops a trailing slash', () => {
+    expect(collectionPath('/api/v1/namespaces/default/pods/')).toBe('/api/v1/namespaces/default/pods');
+  });
+
+  it('refuses relative paths, query strings and incomplete references', () => {
+    expect(() => collectionPath('api/v1/pods')).toThrow(TypeError);
+    expect(() => collectionPath('/api/v1/pods?watch=true')).toThrow(TypeError);
+    expect(() => collectionPath({ version: '', plural: 'pods' })).toThrow(TypeError);
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads delta-seconds and HTTP dates, never negative', () => {
+    const now = () => Date.parse('Wed, 21 Oct 2015 07:28:00 GMT');
+    expect(parseRetryAfter('7', now)).toBe(7);
+    expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:30 GMT', now)).toBe(30);
+    expect(parseRetryAfter('Wed, 21 Oct 2015 07:27:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter(null, now)).toBeUndefined();
+  });
+});
+
+describe('fetchListWatch (injected fetch, virtual time)', () => {
+  it('errors with WatchStalledError after stallTimeoutMs without a byte, counting from the last chunk', async () => {
+    const scheduler = new VirtualTimeScheduler();
+    const server = manualFetch();
+    const lw = fetchListWatch({ baseUrl: 'http://k', resource: '/api/v1/pods', fetch: server.fetch, stallTimeoutMs: 1000, scheduler });
+    const events: WatchEvent[] = [];
+    let error: unknown;
+    lw.watch({ resourceVersion: '1' }).subscribe({ next: (e) => events.push(e), error: (e: unknown) => (error = e) });
+    await settle();
+
+    scheduler.schedule(() => undefined, 900);
+    scheduler.maxFrames = 900;
+    scheduler.flush();
+    server.push('{"type":"BOOKMARK","object":{"metadata":{"resourceVersion":"2"}}}\n');
+    await settle();
+    expect(events).toHaveLength(1);
+
+    scheduler.maxFrames = Number.POSITIVE_INFINITY;
+    scheduler.flush();
+    expect(error).toBeInstanceOf(WatchStalledError);
+    expect((error as WatchStalledError).idleMs).toBe(1000);
+    expect(scheduler.frame).toBe(1900);
+    expect(server.requests[0]?.init.signal.aborted).toBe(true);
+    await settle();
+    expect(server.isCancelled()).toBe(true);
+  });
+
+  it('uses timeoutSeconds + 5 s as the default stall limit of a watch', async () => {
+    const scheduler = new VirtualTimeScheduler();
+    const server = manualFetch();
+    const lw = fetchListWatch({ baseUrl: 'http://k', resource: '/api/v1/pods', fetch: server.fetch, scheduler });
+    let error: unknown;
+    lw.watch({ timeoutSeconds: 10 }).subscribe({ error: (e: unknown) => (error = e) });
+    await settle();
+    scheduler.flush();
+    expect((error as WatchStalledError).idleMs).toBe(15_000);
+  });
+
+  it('disables the stall check with stallTimeoutMs 0', async () => {
+    const scheduler = new VirtualTimeScheduler();
+    const server = manualFetch();
+    const lw = fetchListWatch({ baseUrl: 'http://k', resource: '/api/v1/pods', fetch: server.fetch, scheduler, stallTimeoutMs: 0 });
+    let error: unknown;
+    const sub = lw.watch({}).subscribe({ error: (e: unknown) => (error = e) });
+    await settle();
+    scheduler.flush();
+    expect(error).toBeUndefined();
+    expect(scheduler.frame).toBe(0);
+    sub.unsubscribe();
+  });
+
+  it('asks the headers function before every request and always sets Accept itself', async () => {
+    let calls = 0;
+    const seen: Headers[] = [];
+    const fetch: FetchFunction = (_url, init) => {
+      seen.push(init.headers);
+      return Promise.resolve(new Response('{"metadata":{"resourceVersion":"1"},"items":[]}', { status: 200 }));
+    };
+    const lw = fetchListWatch({
+      baseUrl: 'http://k',
+      resource: '/api/v1/pods',
+      fetch,
+      headers: async () => ({ Authorization: `Bearer t${++calls}`, Accept: 'text/html' }),
+    });
+    await new Promise((r) => lw.list({}).subscribe({ complete: () => r(undefined) }));
+    await new Promise((r) => lw.list({}).subscribe({ complete: () => r(undefined) }));
+    expect(seen.map((h) => h.get('authorization'))).toEqual(['Bearer t1', 'Bearer t2']);
+    expect(seen.map((h) => h.get('accept'))).toEqual(['application/json', 'application/json']);
+  });
+
+  it('does not call fetch when unsubscribed while the headers are still being computed', async () => {
+    let fetched = 0;
+    let release!: () => void;
+    const lw = fetchListWatch({
+      baseUrl: 'http://k',
+      resource: '/api/v1/pods',
+      fetch: () => {
+        fetched++;
+        return Promise.reject(new Error('unreachable'));
+      },
+      headers: () => new Promise<HeadersInit>((r) => (release = () => r({}))),
+    });
+    const sub = lw.list({}).subscribe();
+    sub.unsubscribe();
+    release();
+    await settle();
+    expect(fetched).toBe(0);
+  });
+
+  it('errors with the fetch implementation\'s own error on a network failure', async () => {
+    const failure = new TypeError('fetch failed', { cause: new Error('ECONNREFUSED') });
+    const lw = fetchListWatch({ baseUrl: 'http://k', resource: '/api/v1/pods', fetch: () => Promise.reject(failure) });
+    const error = await new Promise((r) => lw.watch({}).subscribe({ error: r }));
+    expect(error).toBe(failure);
+  });
+
+  it('turns a non-JSON error page into an ApiError with a truncated one-line snippet', async () => {
+    const html = `<html>\n<body>${'bad gateway '.repeat(100)}</body></html>`;
+    const lw = fetchListWatch({
+      baseUrl: 'http://k',
+      resource: '/api/v1/pods',
+      fetch: () => Promise.resolve(new Response(html, { status: 502, statusText: 'Bad Gateway' })),
+    });
+    const error = (await new Promise((r) => lw.list({}).subscribe({ error: r }))) as ApiError;
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.code).toBe(502);
+    expect(error.status).toBeUndefined();
+    expect(error.message.startsWith('API server answered 502 Bad Gateway: <html> <body>bad gateway')).toBe(true);
+    expect(error.message.length).toBeLessThan(260);
+  });
+});
