@@ -15,10 +15,11 @@ export class UsageError extends Error {
 
 /**
  * Parses `command [positional…] [--flag value | --flag=value | -f value | --switch]`.
- * `short` maps one-letter flags to long names; `switches` lists flags that take no value.
+ * `short` maps one-letter flags to long names; `switches` lists flags that take no value, `known`
+ * the flags that take one.
  * @internal
  */
-export function parseArgs(argv: readonly string[], short: Readonly<Record<string, string>>, switches: ReadonlySet<string>): ParsedArgs {
+export function parseArgs(argv: readonly string[], short: Readonly<Record<string, string>>, switches: ReadonlySet<string>, known: ReadonlySet<string>): ParsedArgs {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
@@ -36,6 +37,7 @@ export function parseArgs(argv: readonly string[], short: Readonly<Record<string
         value = name.slice(eq + 1);
         name = name.slice(0, eq);
       }
+      if (!known.has(name) && !switches.has(name)) throw new UsageError(`unknown option --${name}`);
       if (switches.has(name)) {
         flags.set(name, true);
         continue;

@@ -44,7 +44,8 @@ Exit codes: 0 ok, 1 failure, 2 usage error, 3 kubeconfig missing or unreadable,
             4 API server unreachable, 5 unauthorized or forbidden.`;
 
 const short = { n: 'namespace', l: 'selector', h: 'help' };
-const switches = new Set(['help', 'retry', 'all-namespaces']);
+const switches = new Set(['help', 'retry']);
+const known = new Set(['namespace', 'selector', 'field-selector', 'kubeconfig', 'context', 'server', 'duration', 'pods', 'nodes', 'churn', 'seed', 'port', 'host']);
 
 /** A failure with an exit code and a message for the user. @internal */
 class CliError extends Error {
@@ -192,7 +193,7 @@ async function serve(args: ParsedArgs): Promise<void> {
  */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    const args = parseArgs(argv, short, switches);
+    const args = parseArgs(argv, short, switches, known);
     if (args.flags.has('help') || args.command === 'help') {
       process.stdout.write(`${help}\n`);
       return exitCodes.ok;
