@@ -13,7 +13,7 @@ export type { KubeObject, ObjectMeta, Status, StatusCause } from './model/kube-o
 export type { ListOptions, WatchOptions, ObjectList, WatchEvent, ListWatch } from './model/wire.ts';
 
 // ── Model: errors ─────────────────────────────────────────────────────────────
-export { ApiError, WatchStreamError, WatchStalledError } from './model/errors.ts';
+export { ApiError, WatchStreamError, WatchStalledError, InvalidObjectError, UnknownIndexError, IndexConflictError } from './model/errors.ts';
 export type { WatchStreamErrorReason } from './model/errors.ts';
 
 // ── Model: loop events, reflections, status ───────────────────────────────────
@@ -40,6 +40,40 @@ export { parseNdjson, NdjsonDecoder } from './sources/ndjson.ts';
 export type { NdjsonOptions } from './sources/ndjson.ts';
 export { decodeWatchEvent } from './sources/decode-watch-event.ts';
 export { decodeObjectList } from './sources/decode-object-list.ts';
+
+// ── Store: keys, freezing, indexes ───────────────────────────────────────────
+export { objectKey } from './store/object-key.ts';
+export { deepFreeze, shareStructure } from './store/freeze.ts';
+export type { IndexFunction } from './store/index-table.ts';
+
+// ── Operators: reflect, indexes, resync, coalescing ───────────────────────────
+export { reflect } from './operators/reflect.ts';
+export type { ReflectOptions } from './operators/reflect.ts';
+export { withIndex, namespaceIndex } from './operators/with-index.ts';
+export { resync } from './operators/resync.ts';
+export { coalesce } from './operators/coalesce.ts';
+export type { CoalesceWindow } from './operators/coalesce.ts';
+
+// ── Operators: cluster-state pipelines ────────────────────────────────────────
+export { filterObjects } from './operators/filter-objects.ts';
+export { mapObjects } from './operators/map-objects.ts';
+export type { MapObjectsOptions } from './operators/map-objects.ts';
+export { groupCount } from './operators/group-count.ts';
+export type { GroupMap, GroupKey, GroupCounts, GroupCountChange } from './operators/group-count.ts';
+export { groupBy } from './operators/group-by.ts';
+export type { Grouping, GroupChange } from './operators/group-by.ts';
+export { joinWith } from './operators/join-with.ts';
+export type { Joined, JoinKey, JoinOptions } from './operators/join-with.ts';
+export { join } from './operators/join.ts';
+export { selectorJoin } from './operators/selector-join.ts';
+export type { LabelSelector, LabelSelectorRequirement, SelectorJoinOptions } from './operators/selector-join.ts';
+export { predicates } from './operators/predicates.ts';
+export type { Predicate, PredicateValue } from './operators/predicates.ts';
+export { onlyChanged } from './operators/only-changed.ts';
+export { reconcile } from './operators/reconcile.ts';
+export type { Reconciler, ReconcileAction, ReconcileContext, ReconcileOptions, ReconcileOutcome } from './operators/reconcile.ts';
+export { mergeSources } from './operators/merge-sources.ts';
+export type { MergeSourcesOptions } from './operators/merge-sources.ts';
 
 // ── Retry and backoff ────────────────────────────────────────────────────────
 export { createBackoff } from './store/backoff.ts';

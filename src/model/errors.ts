@@ -117,3 +117,77 @@ export class WatchStalledError extends Error {
     this.idleMs = idleMs;
   }
 }
+
+/**
+ * An object the store cannot keep: it is not an object, or it has no `metadata.name` to key it by.
+ * Thrown by {@link objectKey}; inside {@link reflect} it errors the stream. A retry does not help
+ * unless the source stops sending the object.
+ *
+ * @example
+ * ```ts
+ * import { InvalidObjectError, objectKey } from 'rxkube';
+ * try {
+ *   objectKey({ metadata: {} });
+ * } catch (e) {
+ *   e instanceof InvalidObjectError; // true
+ * }
+ * ```
+ */
+export class InvalidObjectError extends Error {
+  override readonly name = 'InvalidObjectError';
+  /** The offending value. */
+  readonly object: unknown;
+
+  /**
+   * @param message - what is missing.
+   * @param object - the offending value.
+   */
+  constructor(message: string, object: unknown) {
+    super(message);
+    this.object = object;
+  }
+}
+
+/**
+ * A snapshot was asked for an index that no {@link withIndex} upstream maintains. A programming
+ * error: add the `withIndex` operator, or fix the index name; a retry does not help.
+ *
+ * @example
+ * ```ts
+ * import { UnknownIndexError } from 'rxkube';
+ * new UnknownIndexError('byNode').index; // 'byNode'
+ * ```
+ */
+export class UnknownIndexError extends Error {
+  override readonly name = 'UnknownIndexError';
+  /** The index name asked for. */
+  readonly index: string;
+
+  /** @param index - the index name asked for. */
+  constructor(index: string) {
+    super(`index "${index}" does not exist`);
+    this.index = index;
+  }
+}
+
+/**
+ * Two {@link withIndex} operators in one pipeline use the same index name. The stream errors with
+ * it on the first Reflection; a retry does not help.
+ *
+ * @example
+ * ```ts
+ * import { IndexConflictError } from 'rxkube';
+ * new IndexConflictError('namespace').message; // 'indexer conflict: index "namespace" already exists'
+ * ```
+ */
+export class IndexConflictError extends Error {
+  override readonly name = 'IndexConflictError';
+  /** The index name used twice. */
+  readonly index: string;
+
+  /** @param index - the index name used twice. */
+  constructor(index: string) {
+    super(`indexer conflict: index "${index}" already exists`);
+    this.index = index;
+  }
+}

@@ -85,6 +85,6 @@ export interface Snapshot<T = KubeObject> {
 export interface Reflection<T = KubeObject> {
   /** The state after `deltas`. */
   readonly snapshot: Snapshot<T>;
-  /** The changes, in order. Never empty. */
+  /** The changes, in order. Empty only for the first sync of an empty collection. */
   readonly deltas: readonly Delta<T>[];
 }

@@ -1,0 +1,294 @@
+import {
+  asyncScheduler,
+  from,
+  isObservable,
+  Observable,
+  type ObservableInput,
+  type OperatorFunction,
+  type SchedulerAction,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
+import type { Reflection, Snapshot } from '../model/reflection.ts';
+
+/** What a reconciler may ask for after a successful run. */
+export interface ReconcileAction {
+  /** Run this key again after this many milliseconds (unless a change runs it sooner). */
+  readonly requeueAfter?: number;
+}
+
+/** The fourth argument of a {@link Reconciler}. */
+export interface ReconcileContext {
+  /** Aborted when the loop is unsubscribed while this run is in flight; pass it to `fetch`. */
+  readonly signal: AbortSignal;
+  /** How many runs of this key failed in a row before this one (0 on a fresh key). */
+  readonly attempt: number;
+}
+
+/**
+ * The function {@link reconcile} runs per key: it receives the key, the object as in the latest
+ * snapshot (`undefined` if it was deleted), that snapshot and a {@link ReconcileContext}, and
+ * returns an action (or nothing), synchronously, as a Promise or as an Observable. Throwing,
+ * rejecting or erroring means "failed, retry with backoff". A Promise's value or an Observable's
+ * last value is read as the action when it is an object with a numeric `requeueAfter`, and
+ * ignored otherwise, so an API call can be returned as is.
+ *
+ * @example
+ * ```ts
+ * import type { KubeObject, Reconciler } from 'rxkube';
+ * const log: Reconciler<KubeObject> = async (key, object) => {
+ *   console.log(object ? `ensure ${key}` : `clean up ${key}`);
+ *   return { requeueAfter: 60_000 };
+ * };
+ * ```
+ */
+export type Reconciler<T> = (
+  key: string,
+  object: T | undefined,
+  snapshot: Snapshot<T>,
+  context: ReconcileContext,
+) => ObservableInput<unknown> | ReconcileAction | void;
+
+/** Options of {@link reconcile}. */
+export interface ReconcileOptions {
+  /** How many keys run at the same time (never the same key twice). @defaultValue 1 */
+  concurrency?: number;
+  /** Retry delay after the first failure of a key; doubles per failure in a row. @defaultValue 5 */
+  baseDelayMs?: number;
+  /** Cap of the retry delay. @defaultValue 1_000_000 (1000 s, as client-go's controller rate limiter) */
+  maxDelayMs?: number;
+  /** When set, every key of the latest snapshot is queued again this often. @defaultValue undefined (off) */
+  resyncPeriodMs?: number;
+  /** Scheduler for every delay (retries, requeues, resyncs), so tests run in virtual time. @defaultValue asyncScheduler */
+  scheduler?: SchedulerLike;
+}
+
+/** What {@link reconcile} emits after each run. */
+export type ReconcileOutcome =
+  | {
+      /** The run succeeded. */
+      readonly type: 'reconciled';
+      /** The key that ran. */
+      readonly key: string;
+      /** The requeue the reconciler asked for, if any. */
+      readonly requeueAfter: number | undefined;
+      /** Scheduler time the run took. */
+      readonly durationMs: number;
+    }
+  | {
+      /** The run threw, rejected or errored. */
+      readonly type: 'failed';
+      /** The key that ran. */
+      readonly key: string;
+      /** What it failed with. */
+      readonly error: unknown;
+      /** Failures in a row for this key, this one included. */
+      readonly attempt: number;
+      /** When the key runs again, unless a change runs it sooner. */
+      readonly retryAfterMs: number;
+      /** Scheduler time the run took. */
+      readonly durationMs: number;
+    };
+
+function requeueOf(action: unknown): number | undefined {
+  if (typeof action !== 'object' || action === null) return undefined;
+  const after = (action as ReconcileAction).requeueAfter;
+  return typeof after === 'number' && after >= 0 ? after : undefined;
+}
+
+interface Run {
+  readonly controller: AbortController;
+  subscription: Subscription | undefined;
+}
+
+function isAsync(value: unknown): value is ObservableInput<unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  return (
+    isObservable(value) ||
+    typeof (value as PromiseLike<unknown>).then === 'function' ||
+    Symbol.asyncIterator in value
+  );
+}
+
+/**
+ * A controller loop: turns the keys of incoming deltas into a deduplicating work queue and runs
+ * `reconciler` for each, with bounded concurrency, per-key exponential retry, requeues and an
+ * optional periodic resync — client-go's workqueue and controller-runtime's defaults, as an
+ * operator.
+ *
+ * Algorithm:
+ * 1. Every delta (any type) queues its key. A key is queued at most once; a key that changes
+ *    while it runs is run once more after the current run ends, never twice at once.
+ * 2. Up to `concurrency` keys run at a time, in queue order. A run receives the object and the
+ *    snapshot as of the latest Reflection when it starts (level-based: intermediate versions may
+ *    be skipped).
+ * 3. A failed run queues its key again after `baseDelayMs × 2^(failures in a row − 1)`, capped at
+ *    `maxDelayMs` (5 ms, 10 ms, 20 ms, … 1000 s); a success resets the count and honours
+ *    `requeueAfter`. Each key has at most one pending delayed run (the earliest wins), and a run
+ *    starting for any reason cancels it: the latest run decides what comes next.
+ * 4. With `resyncPeriodMs`, every key of the latest snapshot is queued each period.
+ *
+ * Emission contract: one {@link ReconcileOutcome} per finished run. A Promise or Observable
+ * result ends the run when it settles or completes (an Observable's last value is the action).
+ * Errors only when the source errors (reconciler failures are outcomes, never errors). After the
+ * source completes, the periodic resync stops and the output completes once nothing is queued,
+ * running or scheduled. Unsubscribing unsubscribes the source, aborts `context.signal` and
+ * unsubscribes in-flight Observables (a Promise cannot be cancelled: honour the signal), and
+ * cancels every timer. Do not rely on a run per delta: a key's changes are coalesced.
+ *
+ * @example
+ * ```ts
+ * import type { Observable } from 'rxjs';
+ * import { reconcile, type KubeObject, type Reflection } from 'rxkube';
+ * declare const configMaps$: Observable<Reflection<KubeObject>>;
+ * declare function ensureMirror(key: string, cm: KubeObject | undefined, signal: AbortSignal): Promise<void>;
+ * configMaps$
+ *   .pipe(reconcile((key, cm, _snapshot, { signal }) => ensureMirror(key, cm, signal), { concurrency: 4 }))
+ *   .subscribe((o) => o.type === 'failed' && console.warn(o.key, o.error));
+ * ```
+ * @param reconciler - the work per key.
+ * @param options - concurrency, backoff, resync and scheduler.
+ * @returns an operator from reflections to run outcomes.
+ */
+export function reconcile<T>(reconciler: Reconciler<T>, options: ReconcileOptions = {}): OperatorFunction<Reflection<T>, ReconcileOutcome> {
+  const { concurrency = 1, baseDelayMs = 5, maxDelayMs = 1_000_000, resyncPeriodMs, scheduler = asyncScheduler } = options;
+  if (!(concurrency >= 1)) throw new RangeError(`reconcile: concurrency must be at least 1, got ${concurrency}`);
+  return (source) =>
+    new Observable<ReconcileOutcome>((subscriber) => {
+      let queue: string[] = [];
+      let head = 0;
+      const queued = new Set<string>();
+      const running = new Map<string, Run>();
+      const failures = new Map<string, number>();
+      const timers = new Map<string, { readonly due: number; readonly subscription: Subscription }>();
+      let latest: Snapshot<T> | undefined;
+      let resync: Subscription | undefined;
+      let sourceDone = false;
+      let pumping = false;
+
+      const enqueue = (key: string): void => {
+        if (queued.has(key)) return;
+        queued.add(key);
+        if (!running.has(key)) queue.push(key);
+      };
+
+      const cancelTimer = (key: string): void => {
+        timers.get(key)?.subscription.unsubscribe();
+        timers.delete(key);
+      };
+
+      const later = (key: string, delay: number): void => {
+        const due = scheduler.now() + delay;
+        const pending = timers.get(key);
+        if (pending && pending.due <= due) return;
+        pending?.subscription.unsubscribe();
+        const subscription = scheduler.schedule(() => {
+          timers.delete(key);
+          enqueue(key);
+          pump();
+        }, Math.max(0, delay));
+        timers.set(key, { due, subscription });
+      };
+
+      const finish = (key: string, run: Run, startedAt: number, result: { error: unknown } | { action: unknown }): void => {
+        if (running.get(key) !== run) return;
+        running.delete(key);
+        const durationMs = scheduler.now() - startedAt;
+        let outcome: ReconcileOutcome;
+        if ('error' in result) {
+          const attempt = (failures.get(key) ?? 0) + 1;
+          failures.set(key, attempt);
+          const retryAfterMs = Math.min(baseDelayMs * 2 ** (attempt - 1), maxDelayMs);
+          later(key, retryAfterMs);
+          outcome = { type: 'failed', key, error: result.error, attempt, retryAfterMs, durationMs };
+        } else {
+          failures.delete(key);
+          const requeueAfter = requeueOf(result.action);
+          if (requeueAfter !== undefined) later(key, requeueAfter);
+          outcome = { type: 'reconciled', key, requeueAfter, durationMs };
+        }
+        if (queued.has(key)) queue.push(key);
+        subscriber.next(Object.freeze(outcome));
+        pump();
+      };
+
+      const start = (key: string): void => {
+        cancelTimer(key);
+        const run: Run = { controller: new AbortController(), subscription: undefined };
+        running.set(key, run);
+        const startedAt = scheduler.now();
+        const snapshot = latest!;
+        let result: ReturnType<Reconciler<T>>;
+        try {
+          result = reconciler(key, snapshot.get(key), snapshot, { signal: run.controller.signal, attempt: failures.get(key) ?? 0 });
+        } catch (error) {
+          finish(key, run, startedAt, { error });
+          return;
+        }
+        if (!isAsync(result)) {
+          finish(key, run, startedAt, { action: result });
+          return;
+        }
+        let action: unknown;
+        const subscription = from(result).subscribe({
+          next: (value) => (action = value),
+          error: (error: unknown) => finish(key, run, startedAt, { error }),
+          complete: () => finish(key, run, startedAt, { action }),
+        });
+        if (running.get(key) === run) run.subscription = subscription;
+      };
+
+      const pump = (): void => {
+        // Runs that finish synchronously call pump again; the outer loop picks their work up.
+        if (pumping) return;
+        pumping = true;
+        try {
+          while (!subscriber.closed && running.size < concurrency && head < queue.length) {
+            const key = queue[head++]!;
+            if (head > 1024 && head * 2 > queue.length) {
+              queue = queue.slice(head);
+              head = 0;
+            }
+            queued.delete(key);
+            start(key);
+          }
+        } finally {
+          pumping = false;
+        }
+        if (sourceDone && head >= queue.length && running.size === 0 && timers.size === 0) subscriber.complete();
+      };
+
+      const sourceSubscription = source.subscribe({
+        next: (reflection) => {
+          latest = reflection.snapshot;
+          for (const d of reflection.deltas) enqueue(d.key);
+          if (resyncPeriodMs !== undefined && resyncPeriodMs > 0 && resync === undefined) {
+            resync = scheduler.schedule(function (this: SchedulerAction<undefined>) {
+              if (latest) for (const key of latest.keys()) enqueue(key);
+              pump();
+              this.schedule(undefined, resyncPeriodMs);
+            }, resyncPeriodMs);
+          }
+          pump();
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => {
+          sourceDone = true;
+          resync?.unsubscribe();
+          pump();
+        },
+      });
+
+      return () => {
+        sourceSubscription.unsubscribe();
+        resync?.unsubscribe();
+        for (const { subscription } of timers.values()) subscription.unsubscribe();
+        timers.clear();
+        for (const run of running.values()) {
+          run.controller.abort();
+          run.subscription?.unsubscribe();
+        }
+        running.clear();
+      };
+    });
+}

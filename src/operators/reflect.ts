@@ -1,0 +1,289 @@
+import { Observable, type OperatorFunction } from 'rxjs';
+import type { KubeObject } from '../model/kube-object.ts';
+import type { ListWatchEvent } from '../model/list-watch-event.ts';
+import type { Delta, Reflection } from '../model/reflection.ts';
+import { deepFreeze, shareStructure } from '../store/freeze.ts';
+import { HamtMap, type TransientHamt } from '../store/hamt.ts';
+import { objectKey } from '../store/object-key.ts';
+import { StoreSnapshot } from '../store/snapshot.ts';
+
+/**
+ * Options of {@link reflect}.
+ *
+ * @example
+ * ```ts
+ * import type { ReflectOptions, KubeObject } from 'rxkube';
+ * const options: ReflectOptions<KubeObject> = {
+ *   structuralSharing: true,
+ *   transform: (o) => ({ ...o, metadata: { ...o.metadata, managedFields: undefined } }),
+ * };
+ * ```
+ */
+export interface ReflectOptions<T> {
+  /**
+   * The store key of an object. Applied to objects as received, before `transform`.
+   * @defaultValue {@link objectKey} (`namespace/name`, or `name`)
+   */
+  keyOf?: (obj: T) => string;
+  /**
+   * Deep-freeze every object (and every Reflection and delta) before it is stored or emitted, so
+   * that code mutating a cached object throws instead of corrupting every other reader's view.
+   * @defaultValue `true`, unless `globalThis.process?.env?.NODE_ENV === 'production'` when
+   * `reflect()` is called
+   */
+  freeze?: boolean;
+  /**
+   * Replace each subtree of an updated object that deep-equals the same subtree of its previous
+   * version by the previous one (see {@link shareStructure}): updates then keep the identity of
+   * unchanged parts, and memoised UI components do not re-render. Costs one comparison per update.
+   * @defaultValue `false`
+   */
+  structuralSharing?: boolean;
+  /**
+   * Applied to every object before it is stored (list items and watch objects, including the
+   * object of a `DELETED` event), e.g. to drop `metadata.managedFields`. Must be idempotent, may
+   * mutate its argument, and must keep the key and `metadata.resourceVersion`. It is not called
+   * for a relisted object whose resourceVersion equals the stored one: the stored object is kept.
+   * @defaultValue none
+   */
+  transform?: (obj: T) => T;
+}
+
+function defaultFreeze(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.NODE_ENV !== 'production';
+}
+
+function rvOf(obj: KubeObject | undefined): string | undefined {
+  return obj?.metadata?.resourceVersion;
+}
+
+/**
+ * Turns the list/watch narrative into a store: emits an immutable {@link Snapshot} and the
+ * {@link Delta}s that produced it, once per change.
+ *
+ * `reflect` is the store half of client-go's reflector + informer: it buffers each (re)list and
+ * swaps it in atomically (client-go's `ReplacedAll`), applies watch events one at a time, and
+ * never copies the store per event: snapshots are persistent maps, so one costs O(1) to take and a
+ * change costs O(log₃₂ n).
+ *
+ * 1. `LIST_START` opens a fresh buffer (a second `LIST_START` abandons the first). Inside the
+ *    bracket, `LIST_PAGE` items and `ADDED`/`MODIFIED` put objects into the buffer, `DELETED`
+ *    removes one, `BOOKMARK` is ignored.
+ * 2. `LIST_DONE` swaps the buffer in and emits one Reflection whose deltas are the diff against
+ *    the previous snapshot: first a `deleted` with `finalStateUnknown: true` for every key that
+ *    vanished (object: the last known state; in no particular order), then, in list order (first
+ *    appearance), `updated` (with `previous`) for every object whose resourceVersion changed and
+ *    `added` for every new key. An object whose resourceVersion did not change keeps its old
+ *    identity and makes no delta. A relist that changed nothing emits nothing. The first
+ *    `LIST_DONE` always emits, with every object `added` — and with no delta at all when the
+ *    collection is empty, so a UI learns it has synced.
+ * 3. After that, outside a bracket: `ADDED`/`MODIFIED` emit `added` if the key is absent, else
+ *    `updated` (client-go treats both event types alike); an object whose resourceVersion equals
+ *    the stored one changes nothing and emits nothing. `DELETED` emits `deleted` carrying the
+ *    event's object, or nothing for an unknown key. `BOOKMARK` only records its resourceVersion:
+ *    nothing is emitted, the next snapshot carries it.
+ * 4. `BACKOFF` is ignored, and so is `WATCH_START`, except that it abandons an open bracket (a
+ *    watch never starts inside one, so the list failed): later watch events apply to the store
+ *    instead of a buffer that would never be swapped in.
+ *
+ * The snapshot's `resourceVersion` is that of the last applied event, list or bookmark (last wins,
+ * never compared numerically). Objects without `metadata.resourceVersion` always count as changed.
+ *
+ * Emission contract: nothing before the first `LIST_DONE` (a subscriber never sees a half-filled
+ * store); then one Reflection per list that changed something and per effective watch event (one
+ * delta). Object events that arrive before the first `LIST_START` are dropped, and a `LIST_DONE`
+ * without a `LIST_START` is ignored: the list/watch loop always lists first. Completes and errors
+ * with the source; errors when `keyOf` or `transform` throws (e.g. {@link InvalidObjectError} for
+ * an object without `metadata.name`). Unsubscribing unsubscribes from the source. Each subscription
+ * has its own store.
+ *
+ * Do not rely on the order of `deleted` deltas within a relist, nor on the object of a watch
+ * `deleted` delta being the stored one: it is the server's final state of the object.
+ *
+ * @example
+ * ```ts
+ * import { of } from 'rxjs';
+ * import { reflect, type ListWatchEvent } from 'rxkube';
+ * const events: ListWatchEvent[] = [
+ *   { type: 'LIST_START', reason: 'initial', mode: 'list' },
+ *   { type: 'LIST_PAGE', items: [{ metadata: { name: 'a', resourceVersion: '1' } }] },
+ *   { type: 'LIST_DONE', resourceVersion: '1' },
+ *   { type: 'MODIFIED', object: { metadata: { name: 'a', resourceVersion: '2' } } },
+ * ];
+ * of(...events).pipe(reflect()).subscribe(({ snapshot, deltas }) => {
+ *   console.log(snapshot.resourceVersion, deltas.map((d) => `${d.type} ${d.key}`));
+ * });
+ * // 1 [ 'added a' ]
+ * // 2 [ 'updated a' ]
+ * ```
+ *
+ * @param options - key function, freezing, structural sharing, transform.
+ * @returns an operator from {@link ListWatchEvent}s to {@link Reflection}s.
+ * @see {@link withIndex} to add indexes, {@link coalesce} to batch changes for a UI.
+ */
+export function reflect<T extends KubeObject = KubeObject>(
+  options: ReflectOptions<T> = {},
+): OperatorFunction<ListWatchEvent<T>, Reflection<T>> {
+  const keyOf = options.keyOf ?? objectKey;
+  const freeze = options.freeze ?? defaultFreeze();
+  const sharing = options.structuralSharing ?? false;
+  const transform = options.transform;
+
+  return (source) =>
+    new Observable<Reflection<T>>((subscriber) => {
+      let objects = HamtMap.empty<T>();
+      let resourceVersion = '';
+      let synced = false;
+      // The open (re)list: its objects, their keys in order of first appearance, how many of them
+      // were already in `objects` (so vanished keys are searched for only when some exist), and
+      // whether a key left the bracket (then `order` may repeat it).
+      let buffer: TransientHamt<T> | undefined;
+      let order: string[] = [];
+      let kept = 0;
+      let reordered = false;
+
+      const prepare = (raw: T, prev: T | undefined): T => {
+        const obj = transform === undefined ? raw : transform(raw);
+        if (sharing && prev !== undefined) return shareStructure(prev, obj, freeze);
+        return freeze ? deepFreeze(obj) : obj;
+      };
+
+      const reflection = (deltas: Delta<T>[]): Reflection<T> => {
+        const r = { snapshot: new StoreSnapshot<T>(objects, resourceVersion), deltas };
+        if (freeze) {
+          for (let i = 0; i < deltas.length; i++) Object.freeze(deltas[i]);
+          Object.freeze(deltas);
+          Object.freeze(r);
+        }
+        return r;
+      };
+
+      const bufferPut = (buf: TransientHamt<T>, raw: T): void => {
+        const key = keyOf(raw);
+        const prev = objects.get(key);
+        const rv = rvOf(raw);
+        const obj = prev !== undefined && rv !== undefined && rvOf(prev) === rv ? prev : prepare(raw, prev);
+        if (buf.set(key, obj)) {
+          order.push(key);
+          if (prev !== undefined) kept++;
+        }
+      };
+
+      const bufferDelete = (buf: TransientHamt<T>, raw: T): void => {
+        const key = keyOf(raw);
+        if (buf.delete(key)) {
+          reordered = true;
+          if (objects.has(key)) kept--;
+        }
+      };
+
+      const listDone = (buf: TransientHamt<T>, rv: string): Reflection<T> | undefined => {
+        const next = buf.persistent();
+        const old = objects;
+        const deltas: Delta<T>[] = [];
+        if (kept < old.size) {
+          old.forEach((obj, key) => {
+            if (!next.has(key)) deltas.push({ type: 'deleted', key, object: obj, finalStateUnknown: true });
+          });
+        }
+        const seen = reordered ? new Set<string>() : undefined;
+        for (const key of order) {
+          if (seen !== undefined) {
+            if (seen.has(key)) continue;
+            seen.add(key);
+          }
+          const obj = next.get(key);
+          if (obj === undefined) continue;
+          const prev = old.get(key);
+          if (prev === undefined) deltas.push({ type: 'added', key, object: obj });
+          else if (prev !== obj) deltas.push({ type: 'updated', key, object: obj, previous: prev });
+        }
+        buffer = undefined;
+        order = [];
+        resourceVersion = rv;
+        // An unchanged relist keeps the old map (equal contents, better sharing) and the old snapshot.
+        if (synced && deltas.length === 0) return undefined;
+        objects = next;
+        synced = true;
+        return reflection(deltas);
+      };
+
+      const put = (raw: T): Reflection<T> | undefined => {
+        const key = keyOf(raw);
+        const prev = objects.get(key);
+        const rv = rvOf(raw);
+        if (prev !== undefined && rv !== undefined && rvOf(prev) === rv) return undefined;
+        const obj = prepare(raw, prev);
+        if (obj === prev) return undefined;
+        objects = objects.set(key, obj);
+        if (rv !== undefined) resourceVersion = rv;
+        return reflection([
+          prev === undefined ? { type: 'added', key, object: obj } : { type: 'updated', key, object: obj, previous: prev },
+        ]);
+      };
+
+      const remove = (raw: T): Reflection<T> | undefined => {
+        const key = keyOf(raw);
+        const prev = objects.get(key);
+        if (prev === undefined) return undefined;
+        const obj = prepare(raw, prev);
+        objects = objects.delete(key);
+        const rv = rvOf(raw);
+        if (rv !== undefined) resourceVersion = rv;
+        return reflection([{ type: 'deleted', key, object: obj }]);
+      };
+
+      const handle = (event: ListWatchEvent<T>): Reflection<T> | undefined => {
+        switch (event.type) {
+          case 'LIST_START':
+            buffer = HamtMap.empty<T>().asTransient();
+            order = [];
+            kept = 0;
+            reordered = false;
+            return undefined;
+          case 'LIST_PAGE':
+            if (buffer !== undefined) for (const item of event.items) bufferPut(buffer, item);
+            return undefined;
+          case 'LIST_DONE':
+            return buffer === undefined ? undefined : listDone(buffer, event.resourceVersion);
+          case 'WATCH_START':
+            buffer = undefined;
+            order = [];
+            return undefined;
+          case 'ADDED':
+          case 'MODIFIED':
+            if (buffer !== undefined) bufferPut(buffer, event.object);
+            else if (synced) return put(event.object);
+            return undefined;
+          case 'DELETED':
+            if (buffer !== undefined) bufferDelete(buffer, event.object);
+            else if (synced) return remove(event.object);
+            return undefined;
+          case 'BOOKMARK':
+            if (buffer === undefined && synced) {
+              const rv = rvOf(event.object);
+              if (rv !== undefined) resourceVersion = rv;
+            }
+            return undefined;
+          default:
+            return undefined;
+        }
+      };
+
+      return source.subscribe({
+        next: (event) => {
+          let out: Reflection<T> | undefined;
+          try {
+            out = handle(event);
+          } catch (err) {
+            subscriber.error(err);
+            return;
+          }
+          if (out !== undefined) subscriber.next(out);
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+    });
+}

@@ -1,0 +1,106 @@
+import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import { IndexConflictError } from '../model/errors.ts';
+import type { KubeObject } from '../model/kube-object.ts';
+import type { Reflection, Snapshot } from '../model/reflection.ts';
+import { buildIndex, updateIndex, type IndexFunction, type IndexTable } from '../store/index-table.ts';
+import { IndexedSnapshot, StoreSnapshot, snapshotHasIndex } from '../store/snapshot.ts';
+
+export type { IndexFunction } from '../store/index-table.ts';
+
+/**
+ * Maintains an index over the snapshots flowing by, so that `snapshot.byIndex(name, value)` answers
+ * in O(result) instead of a scan (client-go's `Indexers`).
+ *
+ * On the first Reflection the index is built from the whole snapshot (O(n)); after that it is
+ * updated from each Reflection's deltas in O(changes · log n): for every key a delta names, the
+ * key moves from the index values of its object in the previous snapshot to those of its object
+ * in the new one. An index value whose last object leaves it disappears. Each emitted snapshot has
+ * its own version of the index and never changes.
+ *
+ * Several `withIndex` compose: each adds its index and the ones upstream still answer. Put them
+ * right after {@link reflect} (or after anything that keeps "previous snapshot + deltas = next").
+ *
+ * Emission contract: one Reflection per Reflection received, with the same deltas and a snapshot
+ * that answers `name` as well. Completes and errors with the source. Errors when `indexFn` throws,
+ * and with an {@link IndexConflictError} on the first Reflection if an index called `name` exists
+ * already upstream. Unsubscribing unsubscribes from the source.
+ *
+ * @example
+ * ```ts
+ * import { map, type Observable } from 'rxjs';
+ * import { reflect, withIndex, namespaceIndex, type KubeObject, type ListWatchEvent } from 'rxkube';
+ * declare const events$: Observable<ListWatchEvent<KubeObject>>;
+ * const webPods$ = events$.pipe(
+ *   reflect(),
+ *   withIndex('namespace', namespaceIndex),
+ *   withIndex('app', (o) => o.metadata?.labels?.['app']),
+ *   map(({ snapshot }) => snapshot.byIndex('app', 'web').length),
+ * );
+ * ```
+ *
+ * @param name - the index name, unique in the pipeline.
+ * @param indexFn - the index values of an object; must be pure.
+ * @returns an operator adding the index to every snapshot.
+ * @see {@link Snapshot.byIndex}, {@link Snapshot.indexKeys}, {@link Snapshot.indexValues}
+ */
+export function withIndex<T>(name: string, indexFn: IndexFunction<T>): MonoTypeOperatorFunction<Reflection<T>> {
+  return (source) =>
+    new Observable<Reflection<T>>((subscriber) => {
+      let upstream: Snapshot<T> | undefined;
+      let table: IndexTable<T> | undefined;
+      let extended: Snapshot<T> | undefined;
+
+      const handle = (r: Reflection<T>): Reflection<T> => {
+        const snapshot = r.snapshot;
+        if (upstream === undefined || table === undefined) {
+          if (snapshotHasIndex(snapshot, name)) throw new IndexConflictError(name);
+          table = buildIndex(snapshot, indexFn);
+        } else if (snapshot !== upstream) {
+          const deltas = r.deltas;
+          const keys = deltas.length === 1 ? [deltas[0]!.key] : new Set(deltas.map((d) => d.key));
+          table = updateIndex(table, upstream, snapshot, keys, indexFn);
+        }
+        if (snapshot !== upstream || extended === undefined) {
+          extended =
+            snapshot instanceof StoreSnapshot ? snapshot.withIndex(name, table) : new IndexedSnapshot(snapshot, name, table);
+          upstream = snapshot;
+        }
+        const out = { snapshot: extended, deltas: r.deltas };
+        return Object.isFrozen(r) ? Object.freeze(out) : out;
+      };
+
+      return source.subscribe({
+        next: (r) => {
+          let out: Reflection<T>;
+          try {
+            out = handle(r);
+          } catch (err) {
+            subscriber.error(err);
+            return;
+          }
+          subscriber.next(out);
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+    });
+}
+
+/**
+ * The index function of client-go's built-in `namespace` index: an object's namespace, none for a
+ * cluster-scoped object.
+ *
+ * @example
+ * ```ts
+ * import { withIndex, namespaceIndex } from 'rxkube';
+ * const byNamespace = withIndex('namespace', namespaceIndex);
+ * ```
+ *
+ * @typeParam T - the object type, so that `withIndex` infers it from the pipeline.
+ * @param obj - a Kubernetes object.
+ * @returns its namespace, or `undefined`.
+ */
+export function namespaceIndex<T extends KubeObject>(obj: T): string | undefined {
+  const ns = obj.metadata?.namespace;
+  return ns === '' ? undefined : ns;
+}

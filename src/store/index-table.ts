@@ -1,0 +1,90 @@
+import type { Snapshot } from '../model/reflection.ts';
+import { HamtMap, type TransientHamt } from './hamt.ts';
+
+/**
+ * An index function: the index values of one object (none, one, or several). Must be pure: the
+ * same object always gives the same values, because the index is maintained incrementally and the
+ * values of an object's previous version are recomputed to remove it.
+ *
+ * @example
+ * ```ts
+ * import type { IndexFunction, KubeObject } from 'rxkube';
+ * const byApp: IndexFunction<KubeObject> = (o) => o.metadata?.labels?.['app'];
+ * ```
+ */
+export type IndexFunction<T> = (obj: T) => string | readonly string[] | undefined;
+
+/**
+ * One index: value → (key → object), persistent so that each snapshot keeps its own version.
+ * @internal
+ */
+export type IndexTable<T> = HamtMap<HamtMap<T>>;
+
+function forEachIndexValue(values: string | readonly string[] | undefined, fn: (value: string) => void): void {
+  if (values === undefined) return;
+  if (typeof values === 'string') fn(values);
+  else for (let i = 0; i < values.length; i++) fn(values[i]!);
+}
+
+function includes(values: string | readonly string[] | undefined, value: string): boolean {
+  if (values === undefined) return false;
+  return typeof values === 'string' ? values === value : values.includes(value);
+}
+
+/**
+ * Builds an index over every object of `objects` in O(n).
+ * @internal
+ */
+export function buildIndex<T>(objects: Snapshot<T>, indexFn: IndexFunction<T>): IndexTable<T> {
+  const builders = new Map<string, TransientHamt<T>>();
+  for (const [key, obj] of objects.entries()) {
+    forEachIndexValue(indexFn(obj), (value) => {
+      let b = builders.get(value);
+      if (b === undefined) {
+        b = HamtMap.empty<T>().asTransient();
+        builders.set(value, b);
+      }
+      b.set(key, obj);
+    });
+  }
+  const table = HamtMap.empty<HamtMap<T>>().asTransient();
+  for (const [value, b] of builders) table.set(value, b.persistent());
+  return table.persistent();
+}
+
+/**
+ * Moves the keys in `keys` from their entries for `before` to their entries for `after`, in
+ * O(|keys|·log n). State-based rather than delta-based, so several deltas for one key, or a delta
+ * whose object differs from the stored one, cannot corrupt the index.
+ * @internal
+ */
+export function updateIndex<T>(
+  table: IndexTable<T>,
+  before: Snapshot<T>,
+  after: Snapshot<T>,
+  keys: Iterable<string>,
+  indexFn: IndexFunction<T>,
+): IndexTable<T> {
+  let t = table;
+  for (const key of keys) {
+    const oldObj = before.get(key);
+    const newObj = after.get(key);
+    if (oldObj === newObj) continue;
+    const oldValues = oldObj === undefined ? undefined : indexFn(oldObj);
+    const newValues = newObj === undefined ? undefined : indexFn(newObj);
+    forEachIndexValue(oldValues, (value) => {
+      if (includes(newValues, value)) return;
+      const entry = t.get(value);
+      if (entry === undefined) return;
+      const next = entry.delete(key);
+      t = next.size === 0 ? t.delete(value) : t.set(value, next);
+    });
+    if (newObj !== undefined) {
+      forEachIndexValue(newValues, (value) => {
+        const entry = t.get(value) ?? HamtMap.empty<T>();
+        t = t.set(value, entry.set(key, newObj));
+      });
+    }
+  }
+  return t;
+}

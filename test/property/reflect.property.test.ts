@@ -1,0 +1,281 @@
+import fc from 'fast-check';
+import { share, Subject, VirtualTimeScheduler } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../src/model/kube-object.ts';
+import type { ListWatchEvent } from '../../src/model/list-watch-event.ts';
+import type { Delta, Reflection, Snapshot } from '../../src/model/reflection.ts';
+import { coalesce } from '../../src/operators/coalesce.ts';
+import { reflect } from '../../src/operators/reflect.ts';
+import { namespaceIndex, withIndex } from '../../src/operators/with-index.ts';
+
+interface Obj extends KubeObject {
+  readonly spec: { readonly v: number };
+}
+
+const appOf = (o: Obj): string | undefined => o.metadata?.labels?.['app'];
+const NAMESPACES = ['n1', 'n2'];
+const APPS = ['x', 'y', 'z'];
+
+const objArb: fc.Arbitrary<Obj> = fc
+  .record({
+    name: fc.constantFrom('a', 'b', 'c', 'd', 'e'),
+    namespace: fc.constantFrom(...NAMESPACES),
+    rv: fc.integer({ min: 1, max: 9 }).map(String),
+    app: fc.option(fc.constantFrom(...APPS), { nil: undefined }),
+    v: fc.integer({ min: 0, max: 3 }),
+  })
+  .map(({ name, namespace, rv, app, v }) => ({
+    metadata: { name, namespace, resourceVersion: rv, ...(app === undefined ? {} : { labels: { app } }) },
+    spec: { v },
+  }));
+
+// Events are generated as plain data and turned into fresh objects for each run, because reflect
+// freezes what it stores.
+const eventArb: fc.Arbitrary<ListWatchEvent<Obj>> = fc.oneof(
+  { weight: 2, arbitrary: fc.constantFrom('list', 'stream').map((mode) => ({ type: 'LIST_START', reason: 'expired', mode }) as ListWatchEvent<Obj>) },
+  { weight: 3, arbitrary: fc.array(objArb, { maxLength: 5 }).map((items) => ({ type: 'LIST_PAGE', items }) as ListWatchEvent<Obj>) },
+  { weight: 2, arbitrary: fc.integer({ min: 1, max: 99 }).map((rv) => ({ type: 'LIST_DONE', resourceVersion: `L${rv}` }) as ListWatchEvent<Obj>) },
+  { weight: 4, arbitrary: fc.tuple(fc.constantFrom('ADDED', 'MODIFIED'), objArb).map(([type, object]) => ({ type, object }) as ListWatchEvent<Obj>) },
+  { weight: 2, arbitrary: objArb.map((object) => ({ type: 'DELETED', object }) as ListWatchEvent<Obj>) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 99 }).map((rv) => ({ type: 'BOOKMARK', object: { metadata: { resourceVersion: `B${rv}` } } }) as ListWatchEvent<Obj>) },
+  { weight: 1, arbitrary: fc.constant({ type: 'WATCH_START', resourceVersion: '1' } as ListWatchEvent<Obj>) },
+);
+
+// Lists are usually well formed: a start, pages (and watch events when streaming), a done.
+const listArb: fc.Arbitrary<ListWatchEvent<Obj>[]> = fc
+  .tuple(fc.constantFrom('list', 'stream'), fc.array(eventArb, { maxLength: 6 }), fc.integer({ min: 1, max: 99 }), fc.boolean())
+  .map(([mode, inner, rv, finish]) => [
+    { type: 'LIST_START', reason: 'expired', mode } as ListWatchEvent<Obj>,
+    ...inner.filter((e) => e.type !== 'LIST_START' && e.type !== 'LIST_DONE'),
+    ...(finish ? [{ type: 'LIST_DONE', resourceVersion: `L${rv}` } as ListWatchEvent<Obj>] : []),
+  ]);
+
+const scriptArb = fc
+  .tuple(listArb, fc.array(fc.oneof({ weight: 4, arbitrary: eventArb.map((e) => [e]) }, { weight: 1, arbitrary: listArb }), { maxLength: 25 }))
+  .map(([first, rest]) => [...first, ...rest.flat()]);
+
+function fresh(events: ListWatchEvent<Obj>[]): ListWatchEvent<Obj>[] {
+  return structuredClone(events);
+}
+
+const keyOf = (o: KubeObject) => `${o.metadata!.namespace}/${o.metadata!.name}`;
+const rvOf = (o: KubeObject | undefined) => o?.metadata?.resourceVersion;
+
+/** The obvious implementation, on plain Maps. */
+class Model {
+  objects = new Map<string, Obj>();
+  rv = '';
+  synced = false;
+  buffer: Map<string, Obj> | undefined;
+  order: string[] = [];
+
+  /** Returns the expected deltas, or undefined when nothing must be emitted. */
+  apply(e: ListWatchEvent<Obj>): Delta<Obj>[] | undefined {
+    switch (e.type) {
+      case 'LIST_START':
+        this.buffer = new Map();
+        this.order = [];
+        return undefined;
+      case 'LIST_PAGE':
+        for (const o of e.items) this.bufferPut(o);
+        return undefined;
+      case 'LIST_DONE': {
+        const buffer = this.buffer;
+        if (buffer === undefined) return undefined;
+        this.buffer = undefined;
+        const deltas: Delta<Obj>[] = [];
+        for (const [k, o] of this.objects) if (!buffer.has(k)) deltas.push({ type: 'deleted', key: k, object: o, finalStateUnknown: true });
+        for (const k of new Set(this.order)) {
+          const o = buffer.get(k);
+          if (o === undefined) continue;
+          const prev = this.objects.get(k);
+          if (prev === undefined) deltas.push({ type: 'added', key: k, object: o });
+          else if (prev !== o) deltas.push({ type: 'updated', key: k, object: o, previous: prev });
+        }
+        this.rv = e.resourceVersion;
+        if (this.synced && deltas.length === 0) return undefined;
+        this.synced = true;
+        this.objects = buffer;
+        return deltas;
+      }
+      case 'ADDED':
+      case 'MODIFIED': {
+        if (this.buffer) return this.bufferPut(e.object);
+        if (!this.synced) return undefined;
+        const k = keyOf(e.object);
+        const prev = this.objects.get(k);
+        if (prev !== undefined && rvOf(prev) === rvOf(e.object)) return undefined;
+        this.objects.set(k, e.object);
+        this.rv = rvOf(e.object)!;
+        return [prev === undefined ? { type: 'added', key: k, object: e.object } : { type: 'updated', key: k, object: e.object, previous: prev }];
+      }
+      case 'DELETED': {
+        const k = keyOf(e.object);
+        if (this.buffer) {
+          this.buffer.delete(k);
+          return undefined;
+        }
+        if (!this.synced || !this.objects.has(k)) return undefined;
+        this.objects.delete(k);
+        this.rv = rvOf(e.object)!;
+        return [{ type: 'deleted', key: k, object: e.object }];
+      }
+      case 'BOOKMARK':
+        if (!this.buffer && this.synced) this.rv = rvOf(e.object)!;
+        return undefined;
+      case 'WATCH_START':
+        this.buffer = undefined;
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  private bufferPut(o: Obj): undefined {
+    if (!this.buffer) return undefined;
+    const k = keyOf(o);
+    const prev = this.objects.get(k);
+    const stored = prev !== undefined && rvOf(prev) === rvOf(o) ? prev : o;
+    if (!this.buffer.has(k)) this.order.push(k);
+    this.buffer.set(k, stored);
+    return undefined;
+  }
+}
+
+function contents(s: Snapshot<Obj>): Map<string, Obj> {
+  return new Map(s.entries());
+}
+
+function applyDeltas(before: Map<string, Obj>, deltas: readonly Delta<Obj>[]): Map<string, Obj> {
+  const m = new Map(before);
+  for (const d of deltas) {
+    if (d.type === 'deleted') m.delete(d.key);
+    else m.set(d.key, d.object);
+  }
+  return m;
+}
+
+function expectSameContents(actual: Map<string, Obj>, expected: Map<string, Obj>): void {
+  expect(actual.size).toBe(expected.size);
+  for (const [k, o] of expected) expect(actual.get(k)).toBe(o);
+}
+
+function expectIndexesFresh(s: Snapshot<Obj>): void {
+  const recompute = (fn: (o: Obj) => string | undefined) => {
+    const m = new Map<string, string[]>();
+    for (const [k, o] of s.entries()) {
+      const v = fn(o);
+      if (v !== undefined) m.set(v, [...(m.get(v) ?? []), k]);
+    }
+    return m;
+  };
+  for (const [name, fn] of [['ns', namespaceIndex], ['app', appOf]] as const) {
+    const expected = recompute(fn);
+    expect([...s.indexValues(name)].sort()).toEqual([...expected.keys()].sort());
+    for (const v of name === 'ns' ? NAMESPACES : APPS) {
+      expect(s.indexKeys(name, v).slice().sort()).toEqual((expected.get(v) ?? []).sort());
+      const objs = s.byIndex(name, v);
+      expect(objs.length).toBe(expected.get(v)?.length ?? 0);
+      for (const o of objs) expect(s.get(keyOf(o))).toBe(o);
+    }
+  }
+}
+
+const canonical = (deltas: readonly Delta<Obj>[]) => {
+  // Deleted deltas of a relist come in no particular order; everything else is ordered.
+  const deleted = deltas.filter((d) => d.type === 'deleted' && d.finalStateUnknown);
+  const rest = deltas.filter((d) => !(d.type === 'deleted' && d.finalStateUnknown));
+  return [...deleted.sort((a, b) => (a.key < b.key ? -1 : 1)), ...rest];
+};
+
+describe('reflect (property)', () => {
+  it('equals a plain-Map model after every event; deltas, immutability, indexes and no-ops hold', () => {
+    fc.assert(
+      fc.property(scriptArb, (script) => {
+        const events = fresh(script);
+        const model = new Model();
+        const input = new Subject<ListWatchEvent<Obj>>();
+        const out: Reflection<Obj>[] = [];
+        input.pipe(reflect<Obj>(), withIndex('ns', namespaceIndex), withIndex('app', appOf)).subscribe({
+          next: (r) => out.push(r),
+          error: (e: unknown) => {
+            throw e;
+          },
+        });
+        const copies: { rv: string; json: string }[] = [];
+        let previous: Map<string, Obj> = new Map();
+        for (const e of events) {
+          const before = out.length;
+          const expected = model.apply(e);
+          input.next(e);
+          if (expected === undefined) {
+            expect(out.length).toBe(before);
+            continue;
+          }
+          expect(out.length).toBe(before + 1);
+          const r = out[before]!;
+          expectSameContents(contents(r.snapshot), model.objects);
+          expect(r.snapshot.resourceVersion).toBe(model.rv);
+          expect(canonical(r.deltas)).toEqual(canonical(expected));
+          // Object identity in deltas, not only equality.
+          canonical(r.deltas).forEach((d, i) => {
+            expect(d.object).toBe(canonical(expected)[i]!.object);
+            expect(d.previous).toBe(canonical(expected)[i]!.previous);
+          });
+          expectSameContents(applyDeltas(previous, r.deltas), contents(r.snapshot));
+          for (const o of r.snapshot.values()) expect(Object.isFrozen(o) && Object.isFrozen(o.metadata) && Object.isFrozen(o.spec)).toBe(true);
+          expectIndexesFresh(r.snapshot);
+          previous = contents(r.snapshot);
+          copies.push({ rv: r.snapshot.resourceVersion, json: JSON.stringify([...r.snapshot.entries()].sort()) });
+        }
+        // Snapshots never change after emission.
+        out.forEach((r, i) => {
+          expect(r.snapshot.resourceVersion).toBe(copies[i]!.rv);
+          expect(JSON.stringify([...r.snapshot.entries()].sort())).toBe(copies[i]!.json);
+        });
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('coalesce: previous emitted snapshot + folded deltas = next, the last snapshot matches reflect', () => {
+    fc.assert(
+      fc.property(scriptArb, fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 60 }), (script, gaps) => {
+        const events = fresh(script);
+        const scheduler = new VirtualTimeScheduler();
+        const input = new Subject<ListWatchEvent<Obj>>();
+        const raw: Reflection<Obj>[] = [];
+        const folded: Reflection<Obj>[] = [];
+        const reflected$ = input.pipe(reflect<Obj>(), share());
+        const sub = reflected$.subscribe((r) => raw.push(r));
+        const sub2 = reflected$.pipe(coalesce<Obj>(3, scheduler)).subscribe((r) => folded.push(r));
+        let t = 0;
+        events.forEach((e, i) => {
+          t += gaps[i % gaps.length]!;
+          scheduler.schedule(() => input.next(e), t);
+        });
+        scheduler.schedule(() => input.complete(), t + 1);
+        scheduler.flush();
+        sub.unsubscribe();
+        sub2.unsubscribe();
+        if (raw.length === 0) {
+          expect(folded).toEqual([]);
+          return;
+        }
+        expect(folded[0]).toBe(raw[0]);
+        let previous = contents(folded[0]!.snapshot);
+        for (const r of folded.slice(1)) {
+          expect(r.deltas.length).toBeGreaterThan(0);
+          const keys = r.deltas.map((d) => d.key);
+          // One net delta per key, except a recreation (deleted then added).
+          for (const d of r.deltas) if (keys.filter((k) => k === d.key).length > 1) expect(['deleted', 'added']).toContain(d.type);
+          const next = applyDeltas(previous, r.deltas);
+          expectSameContents(next, contents(r.snapshot));
+          previous = next;
+        }
+        expectSameContents(previous, contents(raw.at(-1)!.snapshot));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,163 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { HamtMap, hashString } from '../../../src/store/hamt.ts';
+
+type Op = { op: 'set'; key: string; value: number } | { op: 'delete'; key: string };
+
+const keyArb = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('__proto__', 'constructor', 'a', 'b', 'ns/a'));
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ op: fc.constant('set' as const), key: keyArb, value: fc.integer({ min: 0, max: 5 }) }),
+  fc.record({ op: fc.constant('delete' as const), key: keyArb }),
+);
+
+// Hash functions that force collisions and deep shared prefixes.
+const hashes: Record<string, (k: string) => number> = {
+  good: hashString,
+  constant: () => 42,
+  twoBuckets: (k) => (k.length % 2 === 0 ? 0x7fffffff : 0xffffffff),
+  highBitsOnly: (k) => (hashString(k) & 0xc0000000) >>> 0,
+  lowBitsOnly: (k) => hashString(k) & 0x3,
+};
+
+function sorted<V>(it: Iterable<[string, V]>): [string, V][] {
+  return [...it].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+describe('HamtMap', () => {
+  it('starts empty', () => {
+    const m = HamtMap.empty<number>();
+    expect(m.size).toBe(0);
+    expect(m.get('a')).toBeUndefined();
+    expect(m.has('a')).toBe(false);
+    expect([...m.keys()]).toEqual([]);
+  });
+
+  it('set and delete return new maps and leave the original unchanged', () => {
+    const m0 = HamtMap.empty<number>();
+    const m1 = m0.set('a', 1);
+    const m2 = m1.set('b', 2);
+    const m3 = m2.delete('a');
+    expect(m0.size).toBe(0);
+    expect(m1.get('a')).toBe(1);
+    expect(m1.has('b')).toBe(false);
+    expect(m2.size).toBe(2);
+    expect(m3.has('a')).toBe(false);
+    expect(m3.get('b')).toBe(2);
+    expect(m2.get('a')).toBe(1);
+  });
+
+  it('returns the same map when a set or delete changes nothing', () => {
+    const v = { x: 1 };
+    const m = HamtMap.empty<object>().set('a', v);
+    expect(m.set('a', v)).toBe(m);
+    expect(m.delete('zzz')).toBe(m);
+  });
+
+  it('treats __proto__ and constructor as ordinary keys', () => {
+    const m = HamtMap.empty<number>().set('__proto__', 1).set('constructor', 2);
+    expect(m.get('__proto__')).toBe(1);
+    expect(m.get('constructor')).toBe(2);
+    expect(m.get('toString')).toBeUndefined();
+    expect(m.size).toBe(2);
+  });
+
+  it('iterates keys, values and entries consistently', () => {
+    let m = HamtMap.empty<number>();
+    for (let i = 0; i < 2000; i++) m = m.set(`k${i}`, i);
+    const keys = [...m.keys()];
+    const values = [...m.values()];
+    const entries = [...m.entries()];
+    expect(keys).toHaveLength(2000);
+    expect(new Set(keys).size).toBe(2000);
+    expect(entries.map(([k]) => k)).toEqual(keys);
+    expect(entries.map(([, v]) => v)).toEqual(values);
+    const viaForEach: [string, number][] = [];
+    m.forEach((v, k) => viaForEach.push([k, v]));
+    expect(viaForEach).toEqual(entries);
+    expect([...m]).toEqual(entries);
+  });
+
+  it('builds 100k entries through a transient and freezes it', () => {
+    const t = HamtMap.empty<number>().asTransient();
+    let added = 0;
+    for (let i = 0; i < 100_000; i++) if (t.set(`ns/${i}`, i)) added++;
+    expect(added).toBe(100_000);
+    expect(t.set('ns/5', 6)).toBe(false);
+    expect(t.delete('ns/7')).toBe(true);
+    expect(t.delete('ns/7')).toBe(false);
+    const m = t.persistent();
+    expect(m.size).toBe(99_999);
+    expect(m.get('ns/5')).toBe(6);
+    expect(m.get('ns/99999')).toBe(99_999);
+    expect(m.has('ns/7')).toBe(false);
+    expect(() => t.set('x', 1)).toThrow(/after persistent/);
+  });
+
+  it('a transient of an existing map does not change that map', () => {
+    let m = HamtMap.empty<number>();
+    for (let i = 0; i < 500; i++) m = m.set(`k${i}`, i);
+    const t = m.asTransient();
+    for (let i = 0; i < 500; i += 2) t.delete(`k${i}`);
+    for (let i = 0; i < 500; i += 3) t.set(`k${i}`, -i);
+    const m2 = t.persistent();
+    for (let i = 0; i < 500; i++) expect(m.get(`k${i}`)).toBe(i);
+    expect(m.size).toBe(500);
+    expect(m2.get('k3')).toBe(-3);
+    expect(m2.has('k2')).toBe(false);
+  });
+
+  for (const [name, hash] of Object.entries(hashes)) {
+    it(`behaves like a Map under random operations (hash: ${name})`, () => {
+      fc.assert(
+        fc.property(fc.array(opArb, { maxLength: 200 }), fc.boolean(), (ops, transient) => {
+          const model = new Map<string, number>();
+          const versions: [HamtMap<number>, [string, number][]][] = [];
+          let m = HamtMap.empty<number>(hash);
+          const t = transient ? m.asTransient() : undefined;
+          for (const op of ops) {
+            if (op.op === 'set') {
+              const isNew = !model.has(op.key);
+              model.set(op.key, op.value);
+              if (t) expect(t.set(op.key, op.value)).toBe(isNew);
+              else m = m.set(op.key, op.value);
+            } else {
+              const had = model.delete(op.key);
+              if (t) expect(t.delete(op.key)).toBe(had);
+              else m = m.delete(op.key);
+            }
+            if (!t) versions.push([m, sorted(model.entries())]);
+            else expect(t.size).toBe(model.size);
+          }
+          if (t) m = t.persistent();
+          expect(m.size).toBe(model.size);
+          for (const [k, v] of model) {
+            expect(m.get(k)).toBe(v);
+            expect(m.has(k)).toBe(true);
+          }
+          expect(sorted(m.entries())).toEqual(sorted(model.entries()));
+          // Persistence: every older version still holds exactly what it held.
+          for (const [version, expected] of versions) {
+            expect(version.size).toBe(expected.length);
+            expect(sorted(version.entries())).toEqual(expected);
+          }
+        }),
+        { numRuns: 300 },
+      );
+    });
+  }
+
+  it('removing colliding keys down to one keeps the survivor reachable', () => {
+    const m = HamtMap.empty<number>(() => 7).set('a', 1).set('b', 2).set('c', 3);
+    const one = m.delete('a').delete('c');
+    expect(one.size).toBe(1);
+    expect(one.get('b')).toBe(2);
+    expect([...one.keys()]).toEqual(['b']);
+    expect(one.delete('b').size).toBe(0);
+  });
+
+  it('hashString spreads similar keys over the low bits', () => {
+    const buckets = new Set<number>();
+    for (let i = 0; i < 256; i++) buckets.add(hashString(`default/pod-${i}`) & 31);
+    expect(buckets.size).toBe(32);
+  });
+});
