@@ -1,0 +1,147 @@
+import { NEVER, Observable, of, type Subscription } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { describe, expect, it } from 'vitest';
+import { informer } from '../../../src/informer/informer.ts';
+import type { InformerStatus } from '../../../src/model/informer-status.ts';
+import type { KubeObject } from '../../../src/model/kube-object.ts';
+import type { Reflection } from '../../../src/model/reflection.ts';
+import type { ListWatch, ObjectList, WatchEvent } from '../../../src/model/wire.ts';
+
+const pod = (name: string, rv: string, node = 'n1'): KubeObject & { spec: { nodeName: string } } => ({
+  metadata: { name, namespace: 'ns', resourceVersion: rv },
+  spec: { nodeName: node },
+});
+
+/** A source whose list answers `items` at resourceVersion 10 and whose watch replays `events`, then stays open. */
+function source(items: KubeObject[], events: Observable<WatchEvent>) {
+  const counts = { list: 0, watch: 0, watchOpen: 0 };
+  const lw: ListWatch = {
+    list: () => new Observable<ObjectList<KubeObject>>((s) => {
+      counts.list += 1;
+      s.next({ metadata: { resourceVersion: '10' }, items });
+      s.complete();
+    }),
+    watch: () => new Observable<WatchEvent>((s) => {
+      counts.watch += 1;
+      counts.watchOpen += 1;
+      const sub = events.subscribe((e) => s.next(e));
+      return () => {
+        counts.watchOpen -= 1;
+        sub.unsubscribe();
+      };
+    }),
+  };
+  return { lw, counts };
+}
+
+describe('informer', () => {
+  it('runs one list and one watch however many subscribe, and stops the watch when the last one leaves', () => {
+    const { lw, counts } = source([pod('a', '1')], NEVER);
+    const inf = informer(lw, { random: () => 0 });
+    const subs: Subscription[] = [];
+    for (let i = 0; i < 5; i++) subs.push(inf.reflections$.subscribe());
+    expect(counts).toEqual({ list: 1, watch: 1, watchOpen: 1 });
+    for (const s of subs) s.unsubscribe();
+    expect(counts.watchOpen).toBe(0);
+    expect(inf.getSnapshot()).toBeUndefined();
+    expect(inf.getStatus()).toEqual({ phase: 'idle', hasSynced: false });
+  });
+
+  it('gives a late subscriber the current state as added deltas first, then live changes', () => {
+    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    scheduler.run(({ cold, flush }) => {
+      const events = cold<WatchEvent>('-----m', { m: { type: 'MODIFIED', object: pod('a', '12') } });
+      const { lw } = source([pod('a', '1'), pod('b', '2')], events);
+      const inf = informer(lw, { scheduler, random: () => 0 });
+      const early: Reflection<KubeObject>[] = [];
+      const late: Reflection<KubeObject>[] = [];
+      inf.reflections$.subscribe((r) => early.push(r));
+      scheduler.schedule(() => inf.reflections$.subscribe((r) => late.push(r)), 2);
+      flush();
+      expect(early.map((r) => r.deltas.map((d) => `${d.type} ${d.key}`))).toEqual([['added ns/a', 'added ns/b'], ['updated ns/a']]);
+      expect(late.map((r) => r.deltas.map((d) => `${d.type} ${d.key}`).sort())).toEqual([['added ns/a', 'added ns/b'], ['updated ns/a']]);
+      expect(late[0]?.snapshot).toBe(early[0]?.snapshot);
+      expect(late[1]).toBe(early[1]);
+    });
+  });
+
+  it('reports listing, synced, watching and backing off on status$, and hasSynced never turns back', () => {
+    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    scheduler.run(({ cold, flush }) => {
+      const events = cold<WatchEvent>('--e', { e: { type: 'ERROR', object: { code: 500, reason: 'InternalError' } } });
+      const { lw } = source([pod('a', '1')], events);
+      const inf = informer(lw, { scheduler, random: () => 0 });
+      const phases: InformerStatus[] = [];
+      inf.status$.subscribe((s) => phases.push(s));
+      const sub = inf.reflections$.subscribe();
+      scheduler.schedule(() => sub.unsubscribe(), 900);
+      flush();
+      expect(phases.map((s) => `${s.phase}${s.hasSynced ? '+' : ''}`)).toEqual([
+        'idle', 'listing', 'listing', 'synced+', 'watching+', 'backingOff+',
+        'relisting+', 'relisting+', 'synced+', 'watching+', 'backingOff+', 'idle',
+      ]);
+      expect(phases.find((s) => s.phase === 'synced')).toEqual({ phase: 'synced', hasSynced: true, resourceVersion: '10', size: 1 });
+      expect(phases.find((s) => s.phase === 'relisting')).toMatchObject({ reason: 'error' });
+    });
+  });
+
+  it('keeps the watch alive for keepAliveMs after the last subscriber, so a quick resubscribe does not relist', () => {
+    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    scheduler.run(({ flush }) => {
+      const { lw, counts } = source([pod('a', '1')], NEVER);
+      const inf = informer(lw, { scheduler, keepAliveMs: 100 });
+      const first = inf.reflections$.subscribe();
+      first.unsubscribe();
+      const seen: Reflection<KubeObject>[] = [];
+      scheduler.schedule(() => inf.reflections$.subscribe((r) => seen.push(r)), 50);
+      flush();
+      expect(counts.list).toBe(1);
+      expect(seen).toHaveLength(1);
+      expect(seen[0]?.deltas.map((d) => d.type)).toEqual(['added']);
+    });
+  });
+
+  it('stops the watch keepAliveMs after the last subscriber left', () => {
+    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    scheduler.run(({ flush }) => {
+      const { lw, counts } = source([pod('a', '1')], NEVER);
+      const inf = informer(lw, { scheduler, keepAliveMs: 100 });
+      inf.reflections$.subscribe().unsubscribe();
+      flush();
+      expect(counts.watchOpen).toBe(0);
+    });
+  });
+
+  it('maintains the configured indexes', () => {
+    const { lw } = source([pod('a', '1', 'n1'), pod('b', '2', 'n2'), pod('c', '3', 'n1')], NEVER);
+    const inf = informer<KubeObject & { spec: { nodeName: string } }>(lw as ListWatch<KubeObject & { spec: { nodeName: string } }>, {
+      indexes: { node: (p) => p.spec.nodeName },
+    });
+    const sub = inf.reflections$.subscribe();
+    expect(inf.getSnapshot()?.byIndex('node', 'n1').map((p) => p.metadata?.name).sort()).toEqual(['a', 'c']);
+    sub.unsubscribe();
+  });
+
+  it('replays the local store as synced deltas every resyncPeriodMs, without a request', () => {
+    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    scheduler.run(({ flush }) => {
+      const { lw, counts } = source([pod('a', '1')], NEVER);
+      const inf = informer(lw, { scheduler, resyncPeriodMs: 1000 });
+      const types: string[][] = [];
+      const sub = inf.reflections$.subscribe((r) => types.push(r.deltas.map((d) => d.type)));
+      scheduler.schedule(() => sub.unsubscribe(), 2500);
+      flush();
+      expect(types).toEqual([['added'], ['synced'], ['synced']]);
+      expect(counts.list).toBe(1);
+    });
+  });
+
+  it('delivers the first sync of an empty collection', () => {
+    const { lw } = source([], of());
+    const inf = informer(lw, { random: () => 0 });
+    const seen: Reflection<KubeObject>[] = [];
+    const sub = inf.reflections$.subscribe((r) => seen.push(r));
+    expect(seen[0]?.snapshot.size).toBe(0);
+    sub.unsubscribe();
+  });
+});
