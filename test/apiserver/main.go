@@ -32,13 +32,17 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 	_ "time/tzdata" // for timeZone support in CronJob (as upstream's main)
 
@@ -64,6 +68,8 @@ func run() int {
 	etcdLogLevel := fs.String("etcd-log-level", "error", "embedded etcd log level (debug, info, warn, error)")
 	etcdFsync := fs.Bool("etcd-fsync", false, "fsync etcd writes (off by default: test data need no durability, and it is much faster)")
 	etcdQuota := fs.Int64("etcd-quota-backend-bytes", 0, "etcd backend quota in bytes (0 = etcd default)")
+	exitOnStdinClose := fs.Bool("exit-on-stdin-close", false, "shut down (as on SIGTERM) when stdin reaches EOF, i.e. when the parent process that holds the pipe dies")
+	cleanupDir := fs.String("cleanup-dir", "", "directory to remove (recursively) on exit after stdin closed (with --exit-on-stdin-close)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: %s --data-dir DIR [flags] -- [kube-apiserver flags]\n", os.Args[0])
 		fs.PrintDefaults()
@@ -80,13 +86,33 @@ func run() int {
 		return 2
 	}
 	apiserverArgs := fs.Args() // flag stops at "--" and drops it
+	// Only an orphaned process (stdin closed: the parent died) cleans up the
+	// parent's directory; otherwise the parent does it (and may retry in it).
+	var stdinClosed atomic.Bool
+	if *cleanupDir != "" {
+		defer func() {
+			if stdinClosed.Load() {
+				_ = os.RemoveAll(*cleanupDir)
+			}
+		}()
+	}
 
-	etcd, clientURL, err := startEtcd(filepath.Join(*dataDir, "etcd"), *etcdLogLevel, *etcdFsync, *etcdQuota)
+	etcdLevel, err := zap.ParseAtomicLevel(*etcdLogLevel)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "kube-controlplane: --etcd-log-level: %v\n", err)
+		return 2
+	}
+	etcd, clientURL, err := startEtcd(filepath.Join(*dataDir, "etcd"), etcdLevel, *etcdFsync, *etcdQuota)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "kube-controlplane: starting etcd: %v\n", err)
 		return 1
 	}
-	defer etcd.Close()
+	defer func() {
+		// Closing logs "serving ... failed: server closed" errors; mute them
+		// so the apiserver's own last words stay the last lines of output.
+		etcdLevel.SetLevel(zap.FatalLevel)
+		etcd.Close()
+	}()
 	fmt.Printf("ETCD_READY %s\n", clientURL.Host)
 
 	// Stop if etcd dies underneath the apiserver.
@@ -109,19 +135,43 @@ func run() int {
 
 	// kube-apiserver installs its own SIGTERM/SIGINT handler (first signal:
 	// graceful shutdown, second: exit(1)); when it returns we close etcd.
-	cmd := app.NewAPIServerCommand()
+	cmd := app.NewAPIServerCommand() // installs the signal handler
 	cmd.SetArgs(append(apiserverArgs, "--etcd-servers="+clientURL.String()))
+	if *exitOnStdinClose {
+		// Once the parent is gone our stdout/stderr pipes are broken too; by
+		// default Go dies of SIGPIPE on such a write, skipping the clean-up.
+		signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+		go func() {
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			stdinClosed.Store(true)
+			fmt.Fprintln(os.Stderr, "kube-controlplane: stdin closed, shutting down")
+			_ = syscall.Kill(os.Getpid(), syscall.SIGTERM)
+			time.Sleep(15 * time.Second)
+			fmt.Fprintln(os.Stderr, "kube-controlplane: graceful shutdown took too long, exiting")
+			if *cleanupDir != "" {
+				_ = os.RemoveAll(*cleanupDir)
+			}
+			os.Exit(1)
+		}()
+	}
 	return cli.Run(cmd)
 }
 
-func startEtcd(dir, logLevel string, fsync bool, quota int64) (*embed.Etcd, *url.URL, error) {
+func startEtcd(dir string, level zap.AtomicLevel, fsync bool, quota int64) (*embed.Etcd, *url.URL, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, err
 	}
 	cfg := embed.NewConfig()
 	cfg.Name = "controlplane"
 	cfg.Dir = dir
-	cfg.LogLevel = logLevel
+	zc := zap.NewProductionConfig() // JSON to stderr, like etcd's default
+	zc.Level = level
+	zc.Sampling = nil
+	lg, err := zc.Build()
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(lg)
 	cfg.UnsafeNoFsync = !fsync
 	if quota > 0 {
 		cfg.QuotaBackendBytes = quota

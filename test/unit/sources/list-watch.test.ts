@@ -364,3 +364,42 @@ describe('listWatch: teardown', () => {
     expect(requests).toHaveLength(1);
   });
 });
+
+describe('listWatch piped into reflect: the Reflections of each recovery', () => {
+  it('turns a 410 relist into deletes with finalStateUnknown, updates for changed versions only, and adds', async () => {
+    const { reflect } = await import('../../../src/operators/reflect.ts');
+    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    const seen: string[][] = [];
+    scheduler.run(({ flush }) => {
+      const { source } = scripted([
+        list(of(page('10', [pod('a', '1'), pod('b', '2'), pod('c', '3')]))),
+        watch(of({ type: 'MODIFIED', object: pod('a', '11') } as WatchEvent, errorEvent(status(410, 'Expired')))),
+        list(of(page('20', [pod('a', '11'), pod('c', '15'), pod('d', '16')]))),
+        watch(NEVER),
+      ]);
+      const sub = listWatch(source, { scheduler, random: () => 0 }).pipe(reflect()).subscribe((r) => {
+        seen.push(r.deltas.map((d) => `${d.type}${d.finalStateUnknown ? '?' : ''} ${d.key}@${d.object.metadata?.resourceVersion}`));
+      });
+      scheduler.schedule(() => sub.unsubscribe(), 5000);
+      flush();
+    });
+    expect(seen).toEqual([
+      ['added ns/a@1', 'added ns/b@2', 'added ns/c@3'],
+      ['updated ns/a@11'],
+      ['deleted? ns/b@2', 'updated ns/c@15', 'added ns/d@16'],
+    ]);
+  });
+
+  it('emits nothing for a relist after a very short watch when nothing changed', async () => {
+    const { reflect } = await import('../../../src/operators/reflect.ts');
+    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    let emissions = 0;
+    scheduler.run(({ flush }) => {
+      const { source } = scripted([list(of(page('10', [pod('a', '1')]))), watch(of()), list(of(page('10', [pod('a', '1')]))), watch(NEVER)]);
+      const sub = listWatch(source, { scheduler, random: () => 0 }).pipe(reflect()).subscribe(() => emissions++);
+      scheduler.schedule(() => sub.unsubscribe(), 5000);
+      flush();
+    });
+    expect(emissions).toBe(1);
+  });
+});
