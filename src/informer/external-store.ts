@@ -89,8 +89,9 @@ export interface ExternalStoreOptions<V> {
  *
  * 1. The first listener subscribes to the source (for an informer, to `snapshot$`, which starts the
  *    list/watch if nothing else holds it). Later listeners share that subscription.
- * 2. Each emission that differs (`Object.is`) from the current value is stored and every listener
- *    is called. An emission identical to the current value notifies no one. A failure is recorded
+ * 2. Each emission that differs (`Object.is`) from the previous one is stored and every listener
+ *    is called; an emission identical to the previous one notifies no one. The first emission
+ *    after subscribing always notifies. A failure is recorded
  *    for {@link ExternalStore.getError} and notifies every listener; completion keeps the last value.
  * 3. When the last listener leaves, the release is scheduled after `releaseDelay`; a listener
  *    arriving before that cancels it. The release unsubscribes from the source and forgets the
@@ -183,10 +184,11 @@ export function toExternalStore<V>(source: Observable<V> | Informer<unknown>, op
       source$.subscribe({
         next: (next) => {
           if (connection !== subscription) return;
-          const before = getSnapshot();
+          // The first emission always notifies: `current()` may already have moved with it.
+          if (hasValue && Object.is(value, next)) return;
           hasValue = true;
           value = next;
-          if (!Object.is(before, next)) notify();
+          notify();
         },
         error: (e: unknown) => {
           if (connection !== subscription) return;
