@@ -45,6 +45,8 @@ export { decodeObjectList } from './sources/decode-object-list.ts';
 export { objectKey } from './store/object-key.ts';
 export { deepFreeze, shareStructure } from './store/freeze.ts';
 export type { IndexFunction } from './store/index-table.ts';
+export { jsonPatch } from './store/json-patch.ts';
+export type { JsonPatchOperation, JsonPatchOptions } from './store/json-patch.ts';
 
 // ── Operators: reflect, indexes, resync, coalescing ───────────────────────────
 export { reflect } from './operators/reflect.ts';

@@ -1,0 +1,63 @@
+import { enablePatches, produceWithPatches, type Draft, type Patch } from 'immer';
+
+enablePatches();
+
+/** One RFC 6902 JSON Patch operation, as the API server accepts with `application/json-patch+json`. */
+export type JsonPatchOperation =
+  | { readonly op: 'add' | 'replace' | 'test'; readonly path: string; readonly value: unknown }
+  | { readonly op: 'remove'; readonly path: string };
+
+/** Options of {@link jsonPatch}. */
+export interface JsonPatchOptions {
+  /**
+   * Start the patch with a `test` of `metadata.resourceVersion`, so the server rejects it (422)
+   * if the object changed since it was cached: optimistic concurrency without a full update.
+   * @defaultValue false
+   */
+  testResourceVersion?: boolean;
+}
+
+function pointer(path: readonly (string | number)[]): string {
+  return path.map((segment) => `/${String(segment).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+}
+
+function toOperation(patch: Patch): JsonPatchOperation {
+  const path = pointer(patch.path);
+  if (patch.op === 'remove') return { op: 'remove', path };
+  return { op: patch.op, path, value: patch.value };
+}
+
+/**
+ * Turns an edit of a cached (frozen) object into a JSON Patch: write the change as an immer
+ * recipe on a draft, get the RFC 6902 operations to send, and the edited copy. The cached object
+ * is never mutated.
+ *
+ * @example
+ * ```ts
+ * import { jsonPatch, type KubeObject } from 'rxkube';
+ * declare const cached: KubeObject & { metadata: { labels?: Record<string, string> } };
+ * const { operations } = jsonPatch(cached, (draft) => {
+ *   draft.metadata.labels = { ...draft.metadata.labels, tier: 'gold' };
+ * }, { testResourceVersion: true });
+ * // PATCH …/pods/web-0  Content-Type: application/json-patch+json  body: JSON.stringify(operations)
+ * ```
+ * @param object - the cached object (frozen or not).
+ * @param recipe - mutates the draft as if it were the object.
+ * @param options - whether to guard the patch with the object's resourceVersion.
+ * @returns the operations and the edited object.
+ */
+export function jsonPatch<T extends object>(
+  object: T,
+  recipe: (draft: Draft<T>) => void,
+  options: JsonPatchOptions = {},
+): { readonly operations: readonly JsonPatchOperation[]; readonly result: T } {
+  const [result, patches] = produceWithPatches(object, (draft) => {
+    recipe(draft);
+  });
+  const operations = patches.map(toOperation);
+  const rv = (object as { metadata?: { resourceVersion?: unknown } }).metadata?.resourceVersion;
+  if (options.testResourceVersion && typeof rv === 'string' && operations.length > 0) {
+    operations.unshift({ op: 'test', path: '/metadata/resourceVersion', value: rv });
+  }
+  return { operations, result: result as T };
+}
