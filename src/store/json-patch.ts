@@ -1,6 +1,6 @@
 import { enablePatches, produceWithPatches, type Draft, type Patch } from 'immer';
 
-enablePatches();
+let patchesEnabled = false;
 
 /** One RFC 6902 JSON Patch operation, as the API server accepts with `application/json-patch+json`. */
 export type JsonPatchOperation =
@@ -51,6 +51,10 @@ export function jsonPatch<T extends object>(
   recipe: (draft: Draft<T>) => void,
   options: JsonPatchOptions = {},
 ): { readonly operations: readonly JsonPatchOperation[]; readonly result: T } {
+  if (!patchesEnabled) {
+    enablePatches();
+    patchesEnabled = true;
+  }
   const [result, patches] = produceWithPatches(object, (draft) => {
     recipe(draft);
   });
