@@ -16,7 +16,7 @@ export const idleStatus: InformerStatus = Object.freeze({ phase: 'idle', hasSync
 /**
  * The informer status after one loop event: a pure reducer, so any stream of
  * {@link ListWatchEvent}s can be turned into a status stream with `scan(nextStatus, idleStatus)`.
- * Returns the same object when the event changes nothing (watch events while watching), so
+ * Returns the same object when the event changes nothing (object events while watching), so
  * `distinctUntilChanged()` drops them.
  *
  * @example
@@ -52,7 +52,10 @@ export function nextStatus<T extends KubeObject>(status: InformerStatus, event: 
       return { phase: 'watching', hasSynced: status.hasSynced, resourceVersion: event.resourceVersion };
     case 'BACKOFF':
       return { phase: 'backingOff', hasSynced: status.hasSynced, delayMs: event.delayMs, attempt: event.attempt, error: event.error, next: event.next };
-    case 'BOOKMARK':
-      return status;
+    case 'BOOKMARK': {
+      // Bookmarks change no object but advance where the watch would resume: shown while watching.
+      const rv = event.object.metadata?.resourceVersion;
+      return status.phase === 'watching' && rv !== undefined && rv !== status.resourceVersion ? { ...status, resourceVersion: rv } : status;
+    }
   }
 }
