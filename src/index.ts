@@ -87,6 +87,8 @@ export type { RetryBackoffOptions } from './operators/retry-backoff.ts';
 export { informer, currentState } from './informer/informer.ts';
 export type { InformerOptions } from './informer/informer.ts';
 export { nextStatus, idleStatus } from './informer/informer-status.ts';
+export { healthOf, probeHealth } from './informer/health.ts';
+export type { Health, HealthOptions, HealthProbe, ProbeAnswer } from './informer/health.ts';
 
 // ── UI state (framework-free) ─────────────────────────────────────────────────
 export { toExternalStore } from './informer/external-store.ts';

@@ -101,6 +101,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 function sortKeys(v: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v).sort()) out[k] = v[k];
+  // defineProperty: a "__proto__" key must stay a key, not replace the copy's prototype.
+  for (const k of Object.keys(v).sort()) Object.defineProperty(out, k, { value: v[k], enumerable: true, writable: true, configurable: true });
   return out;
 }

@@ -25,18 +25,40 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function freezeValue(v: unknown): void {
+// Recursion is the fast path; past this depth (hostile input nested 100,000 levels deep) an
+// explicit stack takes over, so no input can overflow the call stack.
+const maxRecursion = 1000;
+
+function freezeValue(v: unknown, depth = 0): void {
   if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
+  if (depth > maxRecursion) {
+    freezeIteratively(v);
+    return;
+  }
   if (Array.isArray(v)) {
     Object.freeze(v);
-    for (let i = 0; i < v.length; i++) freezeValue(v[i]);
+    for (let i = 0; i < v.length; i++) freezeValue(v[i], depth + 1);
     return;
   }
   if (ArrayBuffer.isView(v)) return;
   Object.freeze(v);
   // for..in reads own `__proto__` data properties (as JSON.parse creates them) without touching
   // the prototype accessor; JSON data has no inherited enumerable properties.
-  for (const k in v) freezeValue((v as Record<string, unknown>)[k]);
+  for (const k in v) freezeValue((v as Record<string, unknown>)[k], depth + 1);
+}
+
+function freezeIteratively(root: object): void {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null || Object.isFrozen(v) || ArrayBuffer.isView(v)) continue;
+    Object.freeze(v);
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) stack.push(v[i]);
+    } else {
+      for (const k in v) stack.push((v as Record<string, unknown>)[k]);
+    }
+  }
 }
 
 /**
@@ -72,24 +94,25 @@ function freezeValue(v: unknown): void {
  * @returns `previous` when deep-equal, otherwise `next` sharing `previous`'s equal subtrees.
  */
 export function shareStructure<T>(previous: T | undefined, next: T, freeze = true): T {
-  return share(previous, next, freeze) as T;
+  return share(previous, next, freeze, 0) as T;
 }
 
-function share(prev: unknown, next: unknown, freeze: boolean): unknown {
+function share(prev: unknown, next: unknown, freeze: boolean, depth: number): unknown {
   if (prev === next) return prev;
   if (typeof next !== 'object' || next === null) return next;
-  if (typeof prev === 'object' && prev !== null) {
+  // Below maxRecursion levels subtrees are not shared, only frozen (without recursion).
+  if (typeof prev === 'object' && prev !== null && depth <= maxRecursion) {
     if (Array.isArray(next)) {
-      if (Array.isArray(prev)) return shareArray(prev, next, freeze);
+      if (Array.isArray(prev)) return shareArray(prev, next, freeze, depth);
     } else if (!Array.isArray(prev) && !ArrayBuffer.isView(next)) {
-      return shareObject(prev as Record<string, unknown>, next as Record<string, unknown>, freeze);
+      return shareObject(prev as Record<string, unknown>, next as Record<string, unknown>, freeze, depth);
     }
   }
-  if (freeze) freezeValue(next);
+  if (freeze) freezeValue(next, depth);
   return next;
 }
 
-function shareArray(prev: readonly unknown[], next: unknown[], freeze: boolean): unknown {
+function shareArray(prev: readonly unknown[], next: unknown[], freeze: boolean, depth: number): unknown {
   let same = prev.length === next.length;
   const frozen = Object.isFrozen(next);
   let target = next;
@@ -97,10 +120,10 @@ function shareArray(prev: readonly unknown[], next: unknown[], freeze: boolean):
     const nv = next[i];
     let sv: unknown;
     if (i < prev.length) {
-      sv = share(prev[i], nv, freeze);
+      sv = share(prev[i], nv, freeze, depth + 1);
       if (sv !== prev[i]) same = false;
     } else {
-      if (freeze) freezeValue(nv);
+      if (freeze) freezeValue(nv, depth + 1);
       sv = nv;
     }
     if (sv !== nv) {
@@ -113,7 +136,7 @@ function shareArray(prev: readonly unknown[], next: unknown[], freeze: boolean):
   return target;
 }
 
-function shareObject(prev: Record<string, unknown>, next: Record<string, unknown>, freeze: boolean): unknown {
+function shareObject(prev: Record<string, unknown>, next: Record<string, unknown>, freeze: boolean, depth: number): unknown {
   let same = true;
   let count = 0;
   const frozen = Object.isFrozen(next);
@@ -124,11 +147,11 @@ function shareObject(prev: Record<string, unknown>, next: Record<string, unknown
     let sv: unknown;
     if (Object.hasOwn(prev, k)) {
       const pv = prev[k];
-      sv = share(pv, nv, freeze);
+      sv = share(pv, nv, freeze, depth + 1);
       if (sv !== pv) same = false;
     } else {
       same = false;
-      if (freeze) freezeValue(nv);
+      if (freeze) freezeValue(nv, depth + 1);
       sv = nv;
     }
     if (sv !== nv) {

@@ -8,6 +8,7 @@ import { predicates } from '../../src/operators/predicates.ts';
 import { reflect } from '../../src/operators/reflect.ts';
 import { withIndex } from '../../src/operators/with-index.ts';
 import { deepFreeze, shareStructure } from '../../src/store/freeze.ts';
+import { jsonPatch } from '../../src/store/json-patch.ts';
 
 const DANGEROUS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'polluted'];
 
@@ -156,5 +157,26 @@ describe('hostile input: predicates.field', () => {
     const b = JSON.parse('{"spec":{"__proto__":{"x":2}}}') as { spec?: unknown };
     expect(field(a)).not.toBe(field(b));
     assertUnpolluted();
+  });
+});
+
+describe('hostile input: immer (jsonPatch) on cached objects with prototype-named keys', () => {
+  it('edits the object without touching any prototype, keeping own "__proto__" keys as data', () => {
+    fc.assert(
+      fc.property(hostileJson, fc.integer(), (extra, n) => {
+        const cached = deepFreeze(pod('p', '7', extra));
+        const { operations, result } = jsonPatch(cached, (draft) => {
+          (draft as { metadata: { labels?: Record<string, string> } }).metadata.labels = { n: String(n) };
+        }, { testResourceVersion: true });
+        assertUnpolluted();
+        expect(Object.getPrototypeOf(result)).toBe(Object.prototype);
+        const expected = JSON.parse(JSON.stringify(cached)) as { metadata: Record<string, unknown> };
+        expected.metadata['labels'] = { n: String(n) };
+        expect(JSON.stringify(result)).toBe(JSON.stringify(expected));
+        expect(operations[0]).toEqual({ op: 'test', path: '/metadata/resourceVersion', value: '7' });
+        expect(operations.slice(1)).toEqual([{ op: 'replace', path: '/metadata/labels', value: { n: String(n) } }]);
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -1,0 +1,106 @@
+import { BehaviorSubject, Subject } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { describe, expect, it } from 'vitest';
+import { healthOf, probeHealth, type Health } from '../../../src/informer/health.ts';
+import { ApiError, WatchStalledError } from '../../../src/model/errors.ts';
+import type { InformerStatus } from '../../../src/model/informer-status.ts';
+
+const idle: InformerStatus = { phase: 'idle', hasSynced: false };
+const listing: InformerStatus = { phase: 'listing', hasSynced: false, reason: 'initial', loaded: 0 };
+const synced: InformerStatus = { phase: 'synced', hasSynced: true, resourceVersion: '5', size: 3 };
+const watching: InformerStatus = { phase: 'watching', hasSynced: true, resourceVersion: '5' };
+const relisting: InformerStatus = { phase: 'relisting', hasSynced: true, reason: 'expired', loaded: 0 };
+const backoff = (delayMs: number, attempt: number, error: unknown = new ApiError({ code: 503, reason: 'ServiceUnavailable', message: 'down' })): InformerStatus =>
+  ({ phase: 'backingOff', hasSynced: true, delayMs, attempt, error, next: 'relist' });
+
+const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+
+describe('healthOf', () => {
+  it('idle is live but not ready; the first list makes it ready; a relist keeps it ready', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const status$ = cold<InformerStatus>('i-l-s-w-r-s-w|', { i: idle, l: listing, s: synced, w: watching, r: relisting });
+      const values: Record<string, Health> = {
+        i: { ready: false, live: true, reason: 'idle: nothing is subscribed to the informer' },
+        l: { ready: false, live: true, reason: 'listing (initial), 0 objects so far' },
+        w: { ready: true, live: true },
+        r: { ready: true, live: true, reason: 'relisting (expired), serving the previous snapshot' },
+      };
+      expectObservable(healthOf(status$)).toBe('i-l-w---r-w--|', values);
+      expectSubscriptions(status$.subscriptions).toBe('^------------!');
+    });
+  });
+
+  it('reports the error of a backoff, and a stall as a stall', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const status$ = cold<InformerStatus>('a-b', { a: backoff(10, 1), b: backoff(20, 2, new WatchStalledError(250)) });
+      expectObservable(healthOf(status$, { maxUnhealthyMs: Infinity })).toBe('a-b', {
+        a: { ready: true, live: true, reason: 'ApiError 503 ServiceUnavailable: down; backing off 10 ms (attempt 1), then relisting' },
+        b: { ready: true, live: true, reason: 'watch stalled: no data for 250 ms; backing off 20 ms (attempt 2), then relisting' },
+      });
+    });
+  });
+
+  it('turns not live after maxUnhealthyMs away from watching, even without a new status', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const status$ = cold<InformerStatus>('w-a 96ms b 200ms w', { w: watching, a: backoff(10, 1), b: backoff(20, 2) });
+      expectObservable(healthOf(status$, { maxUnhealthyMs: 100 })).toBe('w-a 96ms b 2ms c 197ms w', {
+        w: { ready: true, live: true },
+        a: { ready: true, live: true, reason: 'ApiError 503 ServiceUnavailable: down; backing off 10 ms (attempt 1), then relisting' },
+        b: { ready: true, live: true, reason: 'ApiError 503 ServiceUnavailable: down; backing off 20 ms (attempt 2), then relisting' },
+        c: { ready: true, live: false, reason: 'not watching for 100 ms: ApiError 503 ServiceUnavailable: down; backing off 20 ms (attempt 2), then relisting' },
+      });
+    });
+  });
+
+  it('is not live at once past maxBackoffMs or maxAttempts', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const status$ = cold<InformerStatus>('a-b-c', { a: backoff(10, 1), b: backoff(5000, 2), c: backoff(10, 9) });
+      expectObservable(healthOf(status$, { maxBackoffMs: 1000, maxAttempts: 9, maxUnhealthyMs: Infinity })).toBe('a-b-c', {
+        a: expect.objectContaining({ live: true }),
+        b: expect.objectContaining({ live: false, reason: expect.stringContaining('above maxBackoffMs (1000 ms)') }),
+        c: expect.objectContaining({ live: false, reason: expect.stringContaining('9 failed attempts in a row') }),
+      });
+    });
+  });
+
+  it('mirrors errors, never-ending and empty sources, and cancels its timer on unsubscribe', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const failing = cold<InformerStatus>('a-#', { a: listing });
+      expectObservable(healthOf(failing)).toBe('a-#', { a: expect.objectContaining({ ready: false }) });
+      const never = cold<InformerStatus>('-');
+      expectObservable(healthOf(never)).toBe('-');
+      const empty = cold<InformerStatus>('|');
+      expectObservable(healthOf(empty)).toBe('|');
+      const early = cold<InformerStatus>('a', { a: listing });
+      expectObservable(healthOf(early, { maxUnhealthyMs: 10 }), '^-!').toBe('a', { a: expect.objectContaining({ live: true }) });
+      expectSubscriptions(early.subscriptions).toBe('^-!');
+    });
+  });
+});
+
+describe('probeHealth', () => {
+  it('answers readyz and livez from the latest status, combining informers by name', () => {
+    const pods = new BehaviorSubject<InformerStatus>(listing);
+    const nodes = new BehaviorSubject<InformerStatus>(watching);
+    const probe = probeHealth({ pods: { status$: pods }, nodes: { status$: nodes } }, { maxBackoffMs: 1000 });
+    expect(probe.readyz()).toEqual({ status: 503, body: 'pods: listing (initial), 0 objects so far' });
+    expect(probe.livez()).toEqual({ status: 200, body: 'ok' });
+    pods.next(watching);
+    expect(probe.readyz()).toEqual({ status: 200, body: 'ok' });
+    nodes.next(backoff(5000, 4));
+    expect(probe.readyz().status).toBe(200);
+    expect(probe.livez()).toEqual({ status: 503, body: expect.stringMatching(/^nodes: ApiError 503 .* above maxBackoffMs/) });
+    probe.close();
+    expect(pods.observed).toBe(false);
+    expect(nodes.observed).toBe(false);
+  });
+
+  it('takes a single informer', () => {
+    const status$ = new Subject<InformerStatus>();
+    const probe = probeHealth({ status$ });
+    expect(probe.readyz()).toEqual({ status: 503, body: 'no status yet' });
+    status$.next(synced);
+    expect(probe.current()).toEqual({ ready: true, live: true });
+    probe.close();
+  });
+});
