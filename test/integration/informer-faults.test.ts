@@ -82,12 +82,12 @@ describe('an informer over HTTP converges to the server\'s exact state after eve
     ['streams cut mid-character', () => server.faults.cutWatches('midChar')],
     ['streams stalled', () => server.faults.stallWatches()],
     ['a 429 burst with Retry-After', () => {
-      server.faults.failNext(429, { times: 3, retryAfterSeconds: 0 });
+      server.faults.failNext(429, { count: 3, retryAfterSeconds: 0 });
       server.faults.dropWatches();
     }],
     ['500 and 503 bursts', () => {
-      server.faults.failNext(500, { times: 2 });
-      server.faults.failNext(503, { times: 2 });
+      server.faults.failNext(500, { count: 2 });
+      server.faults.failNext(503, { count: 2 });
       server.faults.dropWatches();
     }],
     ['an in-stream 410 ERROR event', () => server.faults.sendErrorEvent({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 410, reason: 'Expired', message: 'too old resource version' })],
