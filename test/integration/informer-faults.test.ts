@@ -129,10 +129,10 @@ describe('an informer over HTTP converges to the server\'s exact state after eve
   });
 
   it('resumes without relisting after a clean drop, requesting the last resourceVersion', async () => {
-    server.clearRequests();
     churn(5);
     await eventually(converged);
     const rv = pods.getSnapshot()?.resourceVersion;
+    server.clearRequests();
     server.faults.dropWatches({ graceful: true });
     await eventually(() => expect(server.requests.some((r) => r.query.get('watch') === 'true')).toBe(true));
     const lists = server.requests.filter((r) => r.query.get('watch') !== 'true');
