@@ -1,0 +1,352 @@
+import { memo, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore, type MouseEvent, type RefObject } from 'react';
+import type { Grouping, InformerStatus, Snapshot } from 'rxkube';
+import { useInformerStatus } from 'rxkube/react';
+import {
+  byNode,
+  deltaRate,
+  describeError,
+  PHASES,
+  nodeView,
+  phaseOf,
+  pods,
+  statusLog,
+  totalsOf,
+  type Phase,
+  type Pod,
+  type StatusEntry,
+} from './cluster.ts';
+import { markCommitted, readMetrics, type Distribution, type FrameMetrics } from './metrics.ts';
+
+const number = new Intl.NumberFormat('en-US');
+const ms = (v: number): string => (v < 10 ? v.toFixed(2) : v.toFixed(1));
+
+export function App() {
+  const grouping = useSyncExternalStore(byNode.subscribe, byNode.getSnapshot);
+  useLayoutEffect(markCommitted, [grouping]);
+  return (
+    <div className="page">
+      <Header />
+      {grouping === undefined ? (
+        <p className="loading">Listing pods…</p>
+      ) : (
+        <>
+          <Summary grouping={grouping} />
+          <NodeGrid grouping={grouping} />
+        </>
+      )}
+    </div>
+  );
+}
+
+function Header() {
+  return (
+    <header className="header">
+      <div className="brand">
+        <span className="logo">rx</span>
+        <div>
+          <h1>Live cluster</h1>
+          <p className="sub">
+            an rxkube informer in the browser · <code>fetchListWatch</code> → <code>coalesce('animationFrame')</code> →{' '}
+            <code>groupBy(node)</code>
+          </p>
+        </div>
+      </div>
+      <Controls />
+    </header>
+  );
+}
+
+// ── Informer status ───────────────────────────────────────────────────────────
+
+function StatusPanel() {
+  const status = useInformerStatus(pods);
+  const log = useSyncExternalStore(statusLog.subscribe, statusLog.getSnapshot) ?? [];
+  return (
+    <section className="card status" data-testid="status" data-phase={status.phase} data-synced={String(status.hasSynced)}>
+      <h2>Informer</h2>
+      <div className="status-now">
+        <span className={`pill phase-${status.phase}`}>{status.phase}</span>
+        <span className={`pill ${status.hasSynced ? 'ok' : 'muted'}`}>{status.hasSynced ? 'hasSynced' : 'not synced'}</span>
+      </div>
+      <p className="status-detail" data-testid="status-detail">{statusDetail(status)}</p>
+      <ol className="status-log" data-testid="status-log">
+        {log.slice(-7).map((entry) => (
+          <StatusLine key={entry.seq} entry={entry} />
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+const StatusLine = memo(function StatusLine({ entry }: { entry: StatusEntry }) {
+  const time = new Date(entry.at).toLocaleTimeString('en-GB', { hour12: false });
+  return (
+    <li data-seq={entry.seq} data-phase={entry.status.phase}>
+      <time>{time}</time>
+      <span className={`dotp phase-${entry.status.phase}`} />
+      <span>{entry.status.phase}</span>
+      <span className="muted">{statusDetail(entry.status)}</span>
+    </li>
+  );
+});
+
+function statusDetail(s: InformerStatus): string {
+  switch (s.phase) {
+    case 'idle':
+      return 'not started';
+    case 'listing':
+    case 'relisting':
+      return `${s.reason}: ${number.format(s.loaded)} loaded${s.remaining === undefined ? '' : `, ${number.format(s.remaining)} to go`}`;
+    case 'synced':
+      return `${number.format(s.size)} objects at rv ${s.resourceVersion}`;
+    case 'watching':
+      return `from rv ${s.resourceVersion}`;
+    case 'backingOff':
+      return `${describeError(s.error)} · attempt ${s.attempt} · ${s.next} in ${number.format(Math.round(s.delayMs))} ms`;
+  }
+}
+
+// ── Controls (served by serve.ts) ─────────────────────────────────────────────
+
+const RATES = [0, 100, 300, 1000];
+
+function Controls() {
+  const [rate, setRate] = useState<number | undefined>();
+  useEffect(() => {
+    const poll = (): void => {
+      fetch('/_sim/state')
+        .then((r) => (r.ok ? r.json() : undefined))
+        .then((s: { churnPerSecond?: number } | undefined) => setRate(s?.churnPerSecond))
+        .catch(() => undefined);
+    };
+    poll();
+    const id = setInterval(poll, 2_000); // someone else (a test, another tab) may change it
+    return () => clearInterval(id);
+  }, []);
+  if (rate === undefined) return null; // not served by serve.ts: no simulator to control
+  const post = (path: string) => fetch(path, { method: 'POST' }).catch(() => undefined);
+  return (
+    <div className="controls">
+      <label>
+        churn
+        <select
+          value={rate}
+          onChange={(e) => {
+            const next = Number(e.target.value);
+            setRate(next);
+            void post(`/_sim/churn?rate=${next}`);
+          }}
+        >
+          {RATES.map((r) => (
+            <option key={r} value={r}>{r === 0 ? 'paused' : `${r}/s`}</option>
+          ))}
+        </select>
+      </label>
+      <button type="button" onClick={() => void post('/_sim/faults/drop-watches')}>Drop watches</button>
+      <button type="button" onClick={() => void post('/_sim/faults/unavailable')}>503 burst</button>
+      <button type="button" onClick={() => void post('/_sim/faults/compact')}>Compact (410)</button>
+    </div>
+  );
+}
+
+// ── Summary: counts, rate, frame budget ───────────────────────────────────────
+
+function Summary({ grouping }: { grouping: Grouping<Pod> }) {
+  const totals = totalsOf(grouping);
+  return (
+    <section className="summary">
+      <div className="card counts" data-testid="counts" data-resource-version={grouping.resourceVersion}>
+        <h2>Pods</h2>
+        <output className="big" data-testid="total">{number.format(totals.pods)}</output>
+        <p className="muted">on {number.format(grouping.groups.size)} nodes · rv {grouping.resourceVersion}</p>
+        <ul className="phases">
+          {PHASES.map((phase) => (
+            <li key={phase} className={`phase-${phase}`}>
+              <span className="swatch" />
+              {phase}
+              <b data-total-phase={phase}>{number.format(totals.phases[phase])}</b>
+            </li>
+          ))}
+        </ul>
+      </div>
+      <Rate />
+      <FrameBudget pods={totals.pods} />
+      <StatusPanel />
+    </section>
+  );
+}
+
+function Rate() {
+  const rate = useSyncExternalStore(deltaRate.subscribe, deltaRate.getSnapshot);
+  const series = rate?.perSecond ?? [];
+  const current = series.at(-1) ?? 0;
+  const max = Math.max(1, ...series);
+  // Newest second on the right; the line grows leftwards over the first minute.
+  const points = series.map((v, i) => `${100 - ((series.length - 1 - i) / 59) * 100},${30 - (v / max) * 28}`).join(' ');
+  return (
+    <div className="card rate">
+      <h2>Changes</h2>
+      <output className="big" data-testid="delta-rate">{number.format(current)}</output>
+      <span className="unit">deltas/s</span>
+      <svg className="spark" viewBox="0 0 100 30" preserveAspectRatio="none" aria-hidden="true">
+        <polyline points={points} />
+      </svg>
+      <p className="muted">
+        {number.format(rate?.total ?? 0)} since load · peak {number.format(series.length === 0 ? 0 : max)}/s
+      </p>
+    </div>
+  );
+}
+
+function FrameBudget({ pods: podCount }: { pods: number }) {
+  const [m, setM] = useState<FrameMetrics>(readMetrics);
+  useEffect(() => {
+    const id = setInterval(() => setM(readMetrics()), 500);
+    return () => clearInterval(id);
+  }, []);
+  const fps = m.frameInterval.p50 > 0 ? 1000 / m.frameInterval.p50 : 0;
+  return (
+    <div
+      className="card budget"
+      data-testid="frame-budget"
+      data-metrics={JSON.stringify({ ...m, pods: podCount })}
+    >
+      <h2>Frame budget <span className="muted">last ~10 s</span></h2>
+      <table>
+        <thead>
+          <tr><th /><th>p50</th><th>p95</th><th>max</th></tr>
+        </thead>
+        <tbody>
+          <Row label="work / frame" title="coalesced Reflection → groupBy → React commit" d={m.frameWork} budget />
+          <Row label="  groupBy" title="deriving the per-node view" d={m.derive} />
+          <Row label="  render" title="React Profiler actualDuration" d={m.render} />
+          <Row label="frame interval" title="requestAnimationFrame to requestAnimationFrame" d={m.frameInterval} />
+        </tbody>
+      </table>
+      <p className="muted">
+        {fps.toFixed(0)} fps · {(m.jankRatio * 100).toFixed(1)}% frames &gt; 25 ms · {m.longTasks.count} long tasks
+        {m.longTasks.count > 0 ? ` (max ${m.longTasks.maxMs.toFixed(0)} ms)` : ''}
+        {m.heapMb === undefined ? '' : ` · heap ${m.heapMb.toFixed(0)} MB`}
+      </p>
+    </div>
+  );
+}
+
+function Row({ label, title, d, budget = false }: { label: string; title: string; d: Distribution; budget?: boolean }) {
+  const cls = (v: number) => (budget ? (v <= 8 ? 'good' : v <= 16.7 ? 'warn' : 'bad') : '');
+  return (
+    <tr title={title}>
+      <th>{label}</th>
+      <td className={cls(d.p50)}>{d.samples === 0 ? '–' : ms(d.p50)}</td>
+      <td className={cls(d.p95)}>{d.samples === 0 ? '–' : ms(d.p95)}</td>
+      <td>{d.samples === 0 ? '–' : ms(d.max)}</td>
+    </tr>
+  );
+}
+
+// ── Nodes ─────────────────────────────────────────────────────────────────────
+
+const byNodeName = new Intl.Collator('en', { numeric: true }).compare;
+
+function NodeGrid({ grouping }: { grouping: Grouping<Pod> }) {
+  const names = [...grouping.groups.keys()].sort(byNodeName);
+  return (
+    <section className="nodes" data-testid="nodes">
+      {names.map((name) => (
+        <NodeCard key={name} node={name} pods={grouping.groups.get(name)!} />
+      ))}
+    </section>
+  );
+}
+
+/** Re-renders only when this node's snapshot changed (groupBy keeps untouched groups' identity). */
+const NodeCard = memo(function NodeCard({ node, pods: members }: { node: string; pods: Snapshot<Pod> }) {
+  const { counts, ordered } = nodeView(members);
+  return (
+    <article className="node" data-node={node}>
+      <header>
+        <h3>{node}</h3>
+        <span className="count" data-node-total>{number.format(members.size)}</span>
+      </header>
+      <div className="bar">
+        {PHASES.map((phase) =>
+          counts[phase] === 0 ? null : (
+            <span key={phase} className={`phase-${phase}`} style={{ flexGrow: counts[phase] }} />
+          ),
+        )}
+      </div>
+      <p className="node-phases">
+        {PHASES.map((phase) =>
+          counts[phase] === 0 ? null : (
+            <span key={phase} className={`phase-${phase}`} title={phase}>
+              {phase[0]} <b data-phase={phase}>{counts[phase]}</b>
+            </span>
+          ),
+        )}
+      </p>
+      <PodGrid pods={ordered} />
+    </article>
+  );
+});
+
+const CELL = 7; // px per pod, gap included
+const PHASE_COLOURS: Record<Phase, string> = {
+  Running: '#2ea043',
+  Pending: '#d29922',
+  Succeeded: '#388bfd',
+  Failed: '#f85149',
+  Unknown: '#a371f7',
+};
+
+/**
+ * One square per pod, drawn on a canvas: 10,000 DOM elements cost the browser more in style,
+ * layout, paint and layerization than the whole informer pipeline. Redrawn only when this node's
+ * pods changed (the card is memoised on its snapshot).
+ */
+function PodGrid({ pods: ordered }: { pods: readonly Pod[] }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const box = useRef<HTMLDivElement>(null);
+  const columns = useColumns(box);
+  const rows = Math.max(1, Math.ceil(ordered.length / columns));
+  useLayoutEffect(() => {
+    const el = canvas.current;
+    const ctx = el?.getContext('2d');
+    if (el === null || ctx === null || ctx === undefined) return;
+    const ratio = window.devicePixelRatio || 1;
+    el.width = columns * CELL * ratio;
+    el.height = rows * CELL * ratio;
+    ctx.scale(ratio, ratio);
+    ordered.forEach((pod, i) => {
+      const colour = PHASE_COLOURS[phaseOf(pod)];
+      if (ctx.fillStyle !== colour) ctx.fillStyle = colour;
+      ctx.fillRect((i % columns) * CELL, Math.floor(i / columns) * CELL, CELL - 1, CELL - 1);
+    });
+    el.dataset['drawn'] = String(ordered.length);
+  }, [ordered, columns, rows]);
+  const hover = (e: MouseEvent<HTMLCanvasElement>): void => {
+    const box = e.currentTarget.getBoundingClientRect();
+    const i = Math.floor((e.clientY - box.top) / CELL) * columns + Math.floor((e.clientX - box.left) / CELL);
+    const pod = ordered[i];
+    e.currentTarget.title = pod === undefined ? '' : `${pod.metadata?.namespace}/${pod.metadata?.name} · ${phaseOf(pod)}`;
+  };
+  return (
+    <div ref={box} className="pods">
+      <canvas ref={canvas} style={{ width: columns * CELL, height: rows * CELL }} onMouseMove={hover} />
+    </div>
+  );
+}
+
+/** How many cells fit across `box`, following resizes. */
+function useColumns(box: RefObject<HTMLDivElement | null>): number {
+  const [columns, setColumns] = useState(30);
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (el === null) return;
+    const measure = (): void => setColumns(Math.max(10, Math.floor(el.clientWidth / CELL)));
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [box]);
+  return columns;
+}
