@@ -1,10 +1,10 @@
 import { sendJson } from './http-util.ts';
 import { readJsonBody } from './http-util.ts';
 import { contentType, negotiate, toPartial } from './media.ts';
-import { createObject, deleteObject, patchObject, updateObject } from './mutations.ts';
+import { createObject, deleteObjectSteps, patchObject, updateObject } from './mutations.ts';
 import { objectKey } from './resource-def.ts';
 import type { RoutedRequest, ServerState } from './server-state.ts';
-import { badRequest, methodNotAllowed, notAcceptable, notFound, StatusResponse, unsupportedMediaType } from './status.ts';
+import { badRequest, deleteSuccess, methodNotAllowed, namespaceNotFound, notAcceptable, notFound, StatusResponse, unsupportedMediaType } from './status.ts';
 
 async function body(r: RoutedRequest): Promise<unknown> {
   try {
@@ -12,6 +12,12 @@ async function body(r: RoutedRequest): Promise<unknown> {
   } catch (e) {
     throw new StatusResponse(badRequest(`error decoding request body: ${(e as Error).message}`));
   }
+}
+
+/** NamespaceLifecycle admission: with `requireNamespaces`, creates need an existing namespace. */
+export function requireNamespace(state: ServerState, namespace: string | undefined): void {
+  if (!state.options.requireNamespaces || namespace === undefined) return;
+  if (state.stores.get('namespaces')?.get(namespace) === undefined) throw new StatusResponse(namespaceNotFound(namespace));
 }
 
 /** Answers GET of one object, POST, PUT, PATCH (merge and strategic-merge as merge) and DELETE. */
@@ -29,7 +35,12 @@ export async function handleCrud(state: ServerState, r: RoutedRequest): Promise<
     return;
   }
   if (method === 'POST' && name === undefined) {
-    sendJson(r.res, 201, createObject(store, state.clock, await body(r), ns));
+    const created = await body(r);
+    if (def.namespaced) {
+      const bodyNs = (created as { metadata?: { namespace?: unknown } } | undefined)?.metadata?.namespace;
+      requireNamespace(state, ns ?? (typeof bodyNs === 'string' && bodyNs !== '' ? bodyNs : 'default'));
+    }
+    sendJson(r.res, 201, createObject(store, state.clock, created, ns));
     return;
   }
   if (method === 'PUT' && name !== undefined) {
@@ -44,7 +55,10 @@ export async function handleCrud(state: ServerState, r: RoutedRequest): Promise<
   }
   if (method === 'DELETE' && name !== undefined) {
     const opts = (await body(r)) as { preconditions?: { uid?: string; resourceVersion?: string } } | undefined;
-    sendJson(r.res, 200, deleteObject(store, state.clock, ns, name, opts?.preconditions));
+    const { marked, deleted } = deleteObjectSteps(store, state.clock, ns, name, opts?.preconditions);
+    // Graceful deletion answers the object marked for deletion; an immediate one a Success Status.
+    if (marked !== undefined) sendJson(r.res, 200, marked);
+    else sendJson(r.res, 200, deleteSuccess(def, name, deleted.metadata?.uid));
     return;
   }
   throw new StatusResponse(methodNotAllowed(method));

@@ -44,9 +44,21 @@ export function parseFieldSelector(input: string, def: ResourceDef): FieldSelect
     const m = /^([^=!]*?)(==|!=|=)(.*)$/s.exec(term);
     if (m === null) throw new SelectorParseError(`invalid selector: '${input}'; can't understand '${term}'`);
     const field = m[1]!.trim();
-    if (!supportsField(def, field)) throw new SelectorParseError(`field label not supported: ${field}`);
+    if (!supportsField(def, field)) throw new SelectorParseError(unsupportedFieldMessage(def, field));
     return { field, equal: m[2] !== '!=', value: unescape(m[3]!) };
   });
+}
+
+/**
+ * kube-apiserver 1.36's wording: built-in resources with only the generic field labels
+ * (configmaps, deployments, …) list them; those with their own (pods, nodes, events) and custom
+ * resources say `field label not supported`.
+ */
+function unsupportedFieldMessage(def: ResourceDef, field: string): string {
+  const generic = def.listItemsIncludeTypeMeta === false && Object.keys(def.fieldSelectors ?? {}).length === 0;
+  if (!generic) return `field label not supported: ${field}`;
+  const known = def.namespaced ? ['metadata.name', 'metadata.namespace'] : ['metadata.name'];
+  return `${JSON.stringify(field)} is not a known field selector: only ${known.map((k) => JSON.stringify(k)).join(', ')}`;
 }
 
 function supportsField(def: ResourceDef, field: string): boolean {

@@ -4,7 +4,7 @@ import { sendJson } from './http-util.ts';
 import { contentType, negotiate, toPartial, withoutTypeMeta } from './media.ts';
 import { objectFilter } from './object-filter.ts';
 import { parseResourceVersion, type ListWatchQuery } from './request-options.ts';
-import { apiVersionOf } from './resource-def.ts';
+import { apiVersionOf, qualifiedResource } from './resource-def.ts';
 import type { ResourceStore } from './resource-store.ts';
 import type { RoutedRequest, ServerState } from './server-state.ts';
 import { badRequest, CONTINUE_TOO_OLD_MESSAGE, expired, LIST_TOO_OLD_MESSAGE, notAcceptable, StatusResponse, tooLargeResourceVersion } from './status.ts';
@@ -29,11 +29,14 @@ async function waitForRevision(state: ServerState, rv: number): Promise<void> {
  * | RVM | limit | RV "" | RV "0" | RV X |
  * |---|---|---|---|---|
  * | – | no | latest | latest (cache) | not older than X (cache) |
- * | – | yes | latest, paginated | cache | **exact** X (410 if compacted) |
- * | NotOlderThan | ± | (422) | cache | not older than X (cache) |
+ * | – | yes | latest, paginated | cache (one page) | **exact** X (410 if compacted) |
+ * | NotOlderThan | ± | (422) | cache (one page) | not older than X (paginated) |
  * | Exact | ± | (422) | (422) | exact X |
  *
- * "Cache" answers ignore `limit` unless `paginateCachedLists` is set. A continue token pins its
+ * RV "0" answers come from the watch cache and ignore `limit` (kube-apiserver 1.36) unless
+ * `paginateCachedLists` is set or the resource is in `uncachedResources`; "not older than X"
+ * answers honour `limit` (1.36 serves them from cache snapshots, paginated). A consistent read
+ * (RV unset) confirms the resource is current, which later bookmarks reflect. A continue token pins its
  * snapshot revision; a compacted one gives 410 Expired with a fresh token for the latest state.
  * X beyond the current revision waits `tooLargeResourceVersionWaitMs`, then 504.
  */
@@ -56,11 +59,12 @@ export async function computeListPage(state: ServerState, store: ResourceStore, 
     start = pos.start;
   } else if (q.resourceVersion === '') {
     snapshotRv = state.clock.current;
+    store.observe(snapshotRv);
   } else if (q.resourceVersion === '0') {
     snapshotRv = state.clock.current;
-    if (!state.options.paginateCachedLists) limit = 0;
+    if (!state.options.paginateCachedLists && !state.options.uncachedResources.has(qualifiedResource(store.def))) limit = 0;
   } else {
-    const x = parseResourceVersion(q.resourceVersion);
+    const x = parseResourceVersion(q.resourceVersion, 'list');
     const exact = q.resourceVersionMatch === 'Exact' || (q.resourceVersionMatch === '' && q.limit > 0);
     await waitForRevision(state, x);
     if (exact) {
@@ -68,7 +72,6 @@ export async function computeListPage(state: ServerState, store: ResourceStore, 
       snapshotRv = x;
     } else {
       snapshotRv = state.clock.current;
-      if (!state.options.paginateCachedLists) limit = 0;
     }
   }
   const snapshot = store.stateAt(snapshotRv);

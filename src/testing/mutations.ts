@@ -45,6 +45,14 @@ function checkNamespace(store: ResourceStore, body: KubeObject, namespace: strin
   return ns;
 }
 
+/** Drops empty `labels`/`annotations` maps, which the apiserver's encoder omits (omitempty). */
+function dropEmptyMaps(metadata: Record<string, unknown>): void {
+  for (const key of ['labels', 'annotations']) {
+    const v = metadata[key];
+    if (v !== null && typeof v === 'object' && Object.keys(v).length === 0) delete metadata[key];
+  }
+}
+
 function checkBody(body: unknown): KubeObject {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) fail(badRequest('the body of the request must be a JSON object'));
   return body as KubeObject;
@@ -76,9 +84,11 @@ export function createObject(store: ResourceStore, clock: RevisionClock, rawBody
   else delete metadata.namespace;
   metadata.uid = randomUUID();
   metadata.resourceVersion = String(rv);
-  metadata.generation = 1;
+  if (def.generation !== false) metadata.generation = 1;
+  else delete metadata.generation;
   metadata.creationTimestamp = nowTimestamp();
   delete metadata.deletionTimestamp;
+  dropEmptyMaps(metadata);
   const object = freezeDeep(structuredClone(typed(def, body, metadata)));
   store.commit({ type: 'ADDED', rv, key, object, previous: undefined });
   return object;
@@ -106,21 +116,33 @@ export function updateObject(store: ResourceStore, clock: RevisionClock, rawBody
   if (ns !== undefined) metadata.namespace = ns;
   metadata.uid = current.metadata?.uid;
   metadata.creationTimestamp = (current.metadata as { creationTimestamp?: string } | undefined)?.creationTimestamp;
-  metadata.generation = current.metadata?.generation ?? 1;
+  if (def.generation !== false) metadata.generation = current.metadata?.generation ?? 1;
+  else delete metadata.generation;
   metadata.resourceVersion = current.metadata?.resourceVersion;
+  dropEmptyMaps(metadata);
   const candidate = structuredClone(typed(def, body, metadata));
   if (isDeepStrictEqual(candidate, current)) return current;
   const rv = clock.next();
   const m = candidate.metadata as Mutable<ObjectMeta>;
-  if (!isDeepStrictEqual(spec(candidate), spec(current))) m.generation = (current.metadata?.generation ?? 1) + 1;
+  if (def.generation !== false && !isDeepStrictEqual(spec(candidate), spec(current))) m.generation = (current.metadata?.generation ?? 1) + 1;
   m.resourceVersion = String(rv);
   const object = freezeDeep(candidate);
   store.commit({ type: 'MODIFIED', rv, key, object, previous: current });
   return object;
 }
 
-/** Deletes an object at once (no finalizers, no grace period) and returns its last state. */
+/**
+ * Deletes an object (no finalizers) and returns its last state. For resources with graceful
+ * deletion (pods) the object is first updated with `deletionTimestamp` and
+ * `deletionGracePeriodSeconds: 0` (generation bumped; a MODIFIED event), then removed at the next
+ * revision, as kube-apiserver does for a pod with no node.
+ */
 export function deleteObject(store: ResourceStore, clock: RevisionClock, namespace: string | undefined, name: string, preconditions?: { uid?: string; resourceVersion?: string }): KubeObject {
+  return deleteObjectSteps(store, clock, namespace, name, preconditions).deleted;
+}
+
+/** {@link deleteObject}, also returning the graceful-deletion update, if there was one. */
+export function deleteObjectSteps(store: ResourceStore, clock: RevisionClock, namespace: string | undefined, name: string, preconditions?: { uid?: string; resourceVersion?: string }): { marked: KubeObject | undefined; deleted: KubeObject } {
   const def = store.def;
   const key = objectKey(def, def.namespaced ? namespace ?? 'default' : undefined, name);
   const current = store.get(key);
@@ -131,10 +153,22 @@ export function deleteObject(store: ResourceStore, clock: RevisionClock, namespa
   if (preconditions?.resourceVersion !== undefined && preconditions.resourceVersion !== current.metadata?.resourceVersion) {
     fail(conflict(def, name, `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${current.metadata?.resourceVersion ?? ''}`));
   }
+  let last = current;
+  let marked: KubeObject | undefined;
+  if (def.gracefulDeletion === true) {
+    const markRv = clock.next();
+    const meta: Mutable<ObjectMeta> & Record<string, unknown> = { ...current.metadata, resourceVersion: String(markRv) };
+    if (def.generation !== false) meta.generation = (current.metadata?.generation ?? 1) + 1;
+    meta.deletionTimestamp = nowTimestamp();
+    meta.deletionGracePeriodSeconds = 0;
+    marked = freezeDeep({ ...current, metadata: meta });
+    store.commit({ type: 'MODIFIED', rv: markRv, key, object: marked, previous: current });
+    last = marked;
+  }
   const rv = clock.next();
-  const object = freezeDeep({ ...current, metadata: { ...current.metadata, resourceVersion: String(rv) } });
-  store.commit({ type: 'DELETED', rv, key, object, previous: current });
-  return object;
+  const object = freezeDeep({ ...last, metadata: { ...last.metadata, resourceVersion: String(rv) } });
+  store.commit({ type: 'DELETED', rv, key, object, previous: last });
+  return { marked, deleted: object };
 }
 
 /** RFC 7386 JSON merge patch. */

@@ -95,11 +95,17 @@ export function parseListWatchQuery(q: URLSearchParams, def: ResourceDef, stream
 /**
  * Parses a non-empty resourceVersion into a revision.
  *
- * @throws StatusResponse 400 for anything but a non-negative integer.
+ * For anything but a non-negative integer, a list answers 400 BadRequest
+ * (`invalid resource version: …`); a watch answers 500 with no reason (kube-apiserver 1.36
+ * passes the storage error through unclassified).
+ *
+ * @throws StatusResponse
  */
-export function parseResourceVersion(rv: string): number {
+export function parseResourceVersion(rv: string, verb: 'list' | 'watch' = 'list'): number {
   if (!/^\d+$/.test(rv) || !Number.isSafeInteger(Number(rv))) {
-    throw new StatusResponse(badRequest(`resourceVersion: Invalid value: ${JSON.stringify(rv)}: strconv.ParseUint: parsing ${JSON.stringify(rv)}: invalid syntax`));
+    const detail = `resourceVersion: Invalid value: ${JSON.stringify(rv)}: strconv.ParseUint: parsing ${JSON.stringify(rv)}: invalid syntax`;
+    if (verb === 'list') throw new StatusResponse(badRequest(`invalid resource version: ${detail}`));
+    throw new StatusResponse({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: detail, code: 500 });
   }
   return Number(rv);
 }

@@ -47,6 +47,21 @@ export interface ResourceDef {
    * @defaultValue `true` (custom-resource behaviour); the built-in definitions set `false`
    */
   readonly listItemsIncludeTypeMeta?: boolean;
+  /**
+   * Whether objects carry `metadata.generation` (bumped on spec changes). The real server sets it
+   * for custom resources, pods and deployments, not for configmaps, services, namespaces, nodes or
+   * events.
+   * @defaultValue `true`
+   */
+  readonly generation?: boolean;
+  /**
+   * Whether a DELETE is graceful, like pods: the object is first updated with
+   * `deletionTimestamp` and `deletionGracePeriodSeconds: 0` (a `MODIFIED` event, generation
+   * bumped), then removed (`DELETED`), and the DELETE answers the object. Otherwise the DELETE
+   * answers a `Success` Status and only `DELETED` is sent.
+   * @defaultValue `false`
+   */
+  readonly gracefulDeletion?: boolean;
 }
 
 /** `v1` for the core group, `group/version` otherwise. */
@@ -76,7 +91,7 @@ function path(obj: KubeObject, ...parts: string[]): string | undefined {
   return typeof cur === 'string' ? cur : String(cur);
 }
 
-const core = (kind: string, plural: string, namespaced: boolean, shortNames: string[], fieldSelectors: ResourceDef['fieldSelectors'] = {}): ResourceDef => ({
+const core = (kind: string, plural: string, namespaced: boolean, shortNames: string[], fieldSelectors: ResourceDef['fieldSelectors'] = {}, extra: Partial<ResourceDef> = {}): ResourceDef => ({
   group: '',
   version: 'v1',
   kind,
@@ -86,6 +101,8 @@ const core = (kind: string, plural: string, namespaced: boolean, shortNames: str
   shortNames,
   fieldSelectors,
   listItemsIncludeTypeMeta: false,
+  generation: false,
+  ...extra,
 });
 
 /**
@@ -109,7 +126,7 @@ export const builtInResources: readonly ResourceDef[] = [
     'status.phase': (o) => path(o, 'status', 'phase') ?? '',
     'status.podIP': (o) => path(o, 'status', 'podIP') ?? '',
     'status.nominatedNodeName': (o) => path(o, 'status', 'nominatedNodeName') ?? '',
-  }),
+  }, { generation: true, gracefulDeletion: true }),
   core('Node', 'nodes', false, ['no'], { 'spec.unschedulable': (o) => path(o, 'spec', 'unschedulable') ?? 'false' }),
   core('Namespace', 'namespaces', false, ['ns'], { 'status.phase': (o) => path(o, 'status', 'phase') ?? '' }),
   core('ConfigMap', 'configmaps', true, ['cm']),

@@ -36,6 +36,7 @@ export class ResourceStore {
   #compacted: number;
   #capacity: number;
   #listeners = new Set<StoreListener>();
+  #observed: number;
 
   /**
    * @param def - the resource.
@@ -46,6 +47,20 @@ export class ResourceStore {
     this.def = def;
     this.#capacity = Math.max(0, capacity);
     this.#compacted = compacted;
+    this.#observed = compacted;
+  }
+
+  /**
+   * The newest revision this resource is known to be current at: its last change, or a later
+   * revision a consistent read confirmed (the watch cache's resourceVersion). Bookmarks carry it.
+   */
+  get observedRevision(): number {
+    return this.#observed;
+  }
+
+  /** Records that the resource is known to be current at `rv` (a consistent read happened). */
+  observe(rv: number): void {
+    if (rv > this.#observed) this.#observed = rv;
   }
 
   /** Events with a revision greater than this are all retained. */
@@ -84,6 +99,7 @@ export class ResourceStore {
       this.#objects.set(event.key, event.object);
     }
     this.#history.push(event);
+    this.observe(event.rv);
     if (this.#history.length > this.#capacity) {
       const dropped = this.#history.splice(0, this.#history.length - this.#capacity);
       this.#compacted = Math.max(this.#compacted, dropped[dropped.length - 1]!.rv);

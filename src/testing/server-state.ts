@@ -13,6 +13,9 @@ export interface ResolvedOptions {
   readonly streamingList: boolean;
   readonly paginateCachedLists: boolean;
   readonly token: string | undefined;
+  readonly quietBookmarks: boolean;
+  readonly requireNamespaces: boolean;
+  readonly uncachedResources: ReadonlySet<string>;
 }
 
 /** How a watch connection can be disturbed by a fault. */

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ApiError } from '../model/errors.ts';
 import type { KubeObject } from '../model/kube-object.ts';
 import { RevisionClock } from './clock.ts';
-import { handleCrud } from './crud-handler.ts';
+import { handleCrud, requireNamespace } from './crud-handler.ts';
 import { handleDiscovery, type ServerVersion } from './discovery.ts';
 import { createFaults, type SimulatedFaults } from './faults.ts';
 import { sendJson, sendStatus } from './http-util.ts';
@@ -76,6 +76,28 @@ export interface SimulatedApiServerOptions {
    * @defaultValue no authentication
    */
   readonly token?: string;
+  /**
+   * Send periodic bookmarks on a watch whose resource did not change since the watch started
+   * (a keep-alive for stall detection in tests). kube-apiserver sends a bookmark only when the
+   * resource's resourceVersion moved past the watch's starting one; `false` does the same.
+   * @defaultValue true
+   */
+  readonly quietBookmarks?: boolean;
+  /**
+   * Refuse to create namespaced objects in a namespace that does not exist (404
+   * `namespaces "x" not found`), like kube-apiserver's NamespaceLifecycle admission, and start
+   * with the namespaces a new cluster has (`default`, `kube-system`, `kube-public`,
+   * `kube-node-lease`).
+   * @defaultValue false
+   */
+  readonly requireNamespaces?: boolean;
+  /**
+   * Resources served as if kube-apiserver's watch cache were disabled for them
+   * (`--watch-cache-sizes=configmaps#0`): lists at resourceVersion "0" honour `limit`, and a watch
+   * from a compacted revision gets etcd's 410 message.
+   * @defaultValue `[]`
+   */
+  readonly uncachedResources?: readonly string[];
   /**
    * Serve the built-in resources ({@link builtInResources}).
    * @defaultValue true
@@ -192,6 +214,9 @@ export async function createSimulatedApiServer(options: SimulatedApiServerOption
       streamingList: options.streamingList ?? true,
       paginateCachedLists: options.paginateCachedLists ?? false,
       token: options.token,
+      quietBookmarks: options.quietBookmarks ?? true,
+      requireNamespaces: options.requireNamespaces ?? false,
+      uncachedResources: new Set(options.uncachedResources ?? []),
     },
     watches: new Set(),
     failures: [],
@@ -207,6 +232,12 @@ export async function createSimulatedApiServer(options: SimulatedApiServerOption
   };
   for (const d of options.builtIns === false ? [] : builtInResources) register(d);
   for (const d of options.resources ?? []) register(d);
+  const namespaces = state.stores.get('namespaces');
+  if (state.options.requireNamespaces && namespaces !== undefined) {
+    for (const name of ['default', 'kube-node-lease', 'kube-public', 'kube-system']) {
+      createObject(namespaces, state.clock, { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } }, undefined);
+    }
+  }
 
   const resolve = (resource: string): ResourceStore => {
     const exact = state.stores.get(resource);
@@ -299,7 +330,9 @@ export async function createSimulatedApiServer(options: SimulatedApiServerOption
     create<T extends KubeObject>(resource: string, obj: T): T {
       const store = resolve(resource);
       try {
-        return createObject(store, state.clock, obj, store.def.namespaced ? obj.metadata?.namespace ?? 'default' : undefined) as T;
+        const namespace = store.def.namespaced ? obj.metadata?.namespace ?? 'default' : undefined;
+        requireNamespace(state, namespace);
+        return createObject(store, state.clock, obj, namespace) as T;
       } catch (e) {
         throw asApiError(e);
       }

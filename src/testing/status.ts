@@ -34,6 +34,21 @@ export function notFound(def: ResourceDef, name: string): Status {
   return failure(404, 'NotFound', `${qualifiedResource(def)} "${name}" not found`, objectDetails(def, name));
 }
 
+/** The `Success` Status a DELETE answers for a resource without graceful deletion. */
+export function deleteSuccess(def: ResourceDef, name: string, uid: string | undefined): Status {
+  const details: { -readonly [K in keyof NonNullable<Status['details']>]: NonNullable<Status['details']>[K] } = objectDetails(def, name);
+  if (uid !== undefined) details.uid = uid;
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details };
+}
+
+/** 404 for a namespace that does not exist (NamespaceLifecycle admission on create). */
+export function namespaceNotFound(namespace: string): Status {
+  return failure(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' });
+}
+
+/** The etcd store's message for a watch from a compacted revision (watch cache disabled). */
+export const WATCH_TOO_OLD_MESSAGE = 'The resourceVersion for the provided watch is too old.';
+
 /** 404 for an unknown path. */
 export function pathNotFound(): Status {
   return failure(404, 'NotFound', 'the server could not find the requested resource', {});

@@ -2,10 +2,10 @@ import type { KubeObject, Status } from '../model/kube-object.ts';
 import { contentType, negotiate, toPartial, withResourceVersion, type Representation } from './media.ts';
 import { objectFilter } from './object-filter.ts';
 import { parseResourceVersion, type ListWatchQuery } from './request-options.ts';
-import { apiVersionOf, type ResourceDef } from './resource-def.ts';
+import { apiVersionOf, qualifiedResource, type ResourceDef } from './resource-def.ts';
 import type { StoredEvent } from './resource-store.ts';
 import type { CutMode, RoutedRequest, ServerState, WatchConnection } from './server-state.ts';
-import { notAcceptable, StatusResponse, tooLargeResourceVersion, tooOldResourceVersion } from './status.ts';
+import { expired, notAcceptable, StatusResponse, tooLargeResourceVersion, tooOldResourceVersion, WATCH_TOO_OLD_MESSAGE } from './status.ts';
 
 /** The annotation that marks the end of a streaming list's initial events. */
 export const INITIAL_EVENTS_END_ANNOTATION = 'k8s.io/initial-events-end';
@@ -33,8 +33,6 @@ export function convertEvent(e: StoredEvent, keep: (o: KubeObject) => boolean): 
 
 function bookmarkObject(def: ResourceDef, rep: Representation, rv: number, initialEnd: boolean): KubeObject {
   const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
-  const builtIn = def.listItemsIncludeTypeMeta === false;
-  if (builtIn || rep.kind === 'metadata') metadata.creationTimestamp = null;
   if (initialEnd) metadata.annotations = { [INITIAL_EVENTS_END_ANNOTATION]: 'true' };
   if (rep.kind === 'metadata') return { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${rep.version}`, metadata };
   return { kind: def.kind, apiVersion: apiVersionOf(def), metadata };
@@ -60,7 +58,7 @@ export async function handleWatch(state: ServerState, r: RoutedRequest, q: ListW
   const store = r.store;
   const def = store.def;
   const rvGiven = q.resourceVersion !== '' && q.resourceVersion !== '0';
-  const requested = rvGiven ? parseResourceVersion(q.resourceVersion) : undefined;
+  const requested = rvGiven ? parseResourceVersion(q.resourceVersion, 'watch') : undefined;
   const keep = objectFilter(def, r.info.namespace, q);
   const { res } = r;
 
@@ -163,6 +161,7 @@ export async function handleWatch(state: ServerState, r: RoutedRequest, q: ListW
   }
   // From here on everything is synchronous until subscribed, so no change can slip between.
   if (q.sendInitialEvents === true || (q.sendInitialEvents === undefined && requested === undefined)) {
+    if (q.sendInitialEvents === true && requested === undefined) store.observe(state.clock.current);
     const current = store.stateAt(state.clock.current)!;
     for (const key of current.keys) {
       const obj = current.get(key)!;
@@ -176,21 +175,41 @@ export async function handleWatch(state: ServerState, r: RoutedRequest, q: ListW
     minRv = requested;
   } else {
     const events = store.eventsAfter(requested);
-    if (events === undefined) return errorAndEnd(tooOldResourceVersion(requested, store.compactedRevision));
+    if (events === undefined) {
+      return errorAndEnd(state.options.uncachedResources.has(qualifiedResource(def)) ? expired(WATCH_TOO_OLD_MESSAGE) : tooOldResourceVersion(requested, store.compactedRevision));
+    }
     for (const e of events) {
       const w = convertEvent(e, keep);
       if (w !== undefined) emit(w.type, w.object);
     }
     minRv = state.clock.current;
   }
+  // The last resourceVersion this watcher was sent (its start, then each event): kube-apiserver's
+  // cacher drops bookmarks that would not move it forward.
+  let sentRv = requested !== undefined && q.sendInitialEvents !== true ? Math.min(requested, minRv) : minRv;
   unsubscribe = store.subscribe((e) => {
     if (e.rv <= minRv) return;
     const w = convertEvent(e, keep);
-    if (w !== undefined) emit(w.type, w.object);
+    if (w !== undefined) {
+      sentRv = e.rv;
+      emit(w.type, w.object);
+    }
   });
   if (q.allowWatchBookmarks) {
-    timers.push(setInterval(() => {
-      if (state.clock.current >= minRv) emit('BOOKMARK', bookmarkObject(def, rep, state.clock.current, false));
-    }, state.options.bookmarkIntervalMs));
+    const bookmark = (): void => {
+      if (state.options.quietBookmarks) {
+        // Keep-alive mode: every tick, at the global revision.
+        if (state.clock.current >= minRv) emit('BOOKMARK', bookmarkObject(def, rep, state.clock.current, false));
+        return;
+      }
+      const rv = Math.min(store.observedRevision, state.clock.current);
+      if (rv > sentRv) {
+        sentRv = rv;
+        emit('BOOKMARK', bookmarkObject(def, rep, rv, false));
+      }
+    };
+    timers.push(setInterval(bookmark, state.options.bookmarkIntervalMs));
+    // Like the cacher: one bookmark about 2 s before timeoutSeconds ends the watch.
+    if (q.timeoutSeconds !== undefined && timeoutMs > 2000) timers.push(setTimeout(bookmark, timeoutMs - 2000));
   }
 }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/model/errors.ts';
+import type { KubeObject } from '../../src/model/kube-object.ts';
 import { createSimulatedApiServer, type SimulatedApiServer } from '../../src/testing/index.ts';
 import { getJson, pod } from './simulated-server/helpers.ts';
 
@@ -83,16 +84,26 @@ describe('simulated server: CRUD over HTTP', () => {
     expect(unsupported.status).toBe(415);
   });
 
-  it('DELETE returns the object at the deletion revision; preconditions are honoured', async () => {
+  it('DELETE of a pod (graceful) returns it marked for deletion; preconditions are honoured', async () => {
     const a = server.create('pods', pod('a'));
     const bad = await getJson(`${server.url}/api/v1/namespaces/default/pods/a`, json('DELETE', { preconditions: { uid: 'other' } }));
     expect(bad.status).toBe(409);
     const { status, body } = await getJson(`${server.url}/api/v1/namespaces/default/pods/a`, { method: 'DELETE' });
     expect(status).toBe(200);
     expect(body.metadata.uid).toBe(a.metadata!.uid);
-    expect(body.metadata.resourceVersion).toBe(server.resourceVersion);
+    expect(body.metadata).toMatchObject({ generation: 2, deletionGracePeriodSeconds: 0, deletionTimestamp: expect.any(String) });
+    // The mark is one revision, the removal the next.
+    expect(Number(body.metadata.resourceVersion)).toBe(Number(server.resourceVersion) - 1);
     expect(server.get('pods', 'default/a')).toBeUndefined();
     expect((await getJson(`${server.url}/api/v1/namespaces/default/pods/a`, { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('DELETE of a configmap (immediate) returns a Success Status naming it', async () => {
+    const c: KubeObject = server.create('configmaps', { metadata: { name: 'c', namespace: 'default' }, data: { k: 'v' } } as KubeObject);
+    expect(c.metadata).not.toHaveProperty('generation');
+    const { status, body } = await getJson(`${server.url}/api/v1/namespaces/default/configmaps/c`, { method: 'DELETE' });
+    expect(status).toBe(200);
+    expect(body).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: 'c', kind: 'configmaps', uid: c.metadata!.uid } });
   });
 
   it('cluster-scoped resources live outside namespaces', async () => {
@@ -143,5 +154,18 @@ describe('simulated server: code API', () => {
     const a = server.create('pods', pod('a'));
     expect(Object.isFrozen(a)).toBe(true);
     expect(Object.isFrozen(a.metadata)).toBe(true);
+  });
+
+  it('with requireNamespaces, creates in a missing namespace are 404 and a new cluster has its namespaces', async () => {
+    const strict = await createSimulatedApiServer({ requireNamespaces: true });
+    try {
+      expect(strict.list('namespaces').items.map((n) => n.metadata?.name)).toEqual(['default', 'kube-node-lease', 'kube-public', 'kube-system']);
+      const { status, body } = await getJson(`${strict.url}/api/v1/namespaces/nowhere/configmaps`, json('POST', { metadata: { name: 'c' } }));
+      expect(status).toBe(404);
+      expect(body).toMatchObject({ reason: 'NotFound', message: 'namespaces "nowhere" not found', details: { name: 'nowhere', kind: 'namespaces' } });
+      expect((await getJson(`${strict.url}/api/v1/namespaces/default/configmaps`, json('POST', { metadata: { name: 'c' } }))).status).toBe(201);
+    } finally {
+      await strict.close();
+    }
   });
 });

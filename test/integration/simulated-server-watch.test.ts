@@ -28,12 +28,14 @@ describe('simulated server: WATCH', () => {
     server.create('pods', pod('b'));
     server.update('pods', { ...server.get('pods', 'default/a')!, metadata: { ...server.get('pods', 'default/a')!.metadata, labels: { x: 'y' } } });
     const read = await readWatch(`${server.url}/api/v1/pods?watch=true&resourceVersion=${from}`, {
-      until: (ev) => ev.length >= 3,
+      until: (ev) => ev.length >= 4,
       during: () => { setTimeout(() => server.delete('pods', 'default/b'), 20); },
     });
-    expect(summary(read.events)).toEqual(['ADDED b', 'MODIFIED a', 'DELETED b']);
+    // Pods are deleted gracefully: marked (MODIFIED with deletionTimestamp), then removed.
+    expect(summary(read.events)).toEqual(['ADDED b', 'MODIFIED a', 'MODIFIED b', 'DELETED b']);
+    expect(read.events[2]!.object.metadata).toMatchObject({ deletionGracePeriodSeconds: 0, generation: 2 });
     expect(read.events[0]!.object.kind).toBe('Pod');
-    const deleted = read.events[2]!.object;
+    const deleted = read.events[3]!.object;
     expect(Number(deleted.metadata.resourceVersion)).toBe(Number(server.resourceVersion));
   });
 
@@ -78,7 +80,7 @@ describe('simulated server: WATCH', () => {
       expect(summary(read.events.slice(0, 2))).toEqual(['ADDED a', 'ADDED b']);
       expect(read.events[2]).toEqual({
         type: 'BOOKMARK',
-        object: { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: rv, creationTimestamp: null, annotations: { [INITIAL_EVENTS_END_ANNOTATION]: 'true' } } },
+        object: { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: rv, annotations: { [INITIAL_EVENTS_END_ANNOTATION]: 'true' } } },
       });
     });
 
@@ -134,7 +136,7 @@ describe('simulated server: WATCH', () => {
     const rv = server.resourceVersion;
     const withB = await readWatch(`${server.url}/api/v1/pods?watch=true&resourceVersion=${rv}&allowWatchBookmarks=true`, { until: (ev) => ev.length >= 2 });
     expect(withB.events.map((e) => e.type)).toEqual(['BOOKMARK', 'BOOKMARK']);
-    expect(withB.events[0]!.object).toEqual({ kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: rv, creationTimestamp: null } });
+    expect(withB.events[0]!.object).toEqual({ kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: rv } });
     const without = await readWatch(`${server.url}/api/v1/pods?watch=true&resourceVersion=${rv}&timeoutSeconds=1`);
     expect(without.events).toEqual([]);
   });
@@ -207,5 +209,22 @@ describe('simulated server: WATCH', () => {
     server.create('pods', pod('a'));
     const read = await readWatch(`${server.url}/api/v1/watch/namespaces/default/pods`, { until: (ev) => ev.length >= 1 });
     expect(summary(read.events)).toEqual(['ADDED a']);
+  });
+
+  it('with quietBookmarks: false, bookmarks come only when the resource moved past the watch, e.g. ~2 s before timeoutSeconds', async () => {
+    const strict = await createSimulatedApiServer({ quietBookmarks: false, bookmarkIntervalMs: 60_000 });
+    try {
+      const from = strict.resourceVersion;
+      const quiet = await readWatch(`${strict.url}/api/v1/namespaces/a/pods?watch=true&allowWatchBookmarks=true&resourceVersion=${from}&timeoutSeconds=3`, { maxMs: 6000 });
+      expect(quiet.events).toEqual([]);
+      const moved = await readWatch(`${strict.url}/api/v1/namespaces/a/pods?watch=true&allowWatchBookmarks=true&resourceVersion=${from}&timeoutSeconds=3`, {
+        maxMs: 6000,
+        during: () => { strict.create('pods', pod('elsewhere', 'b')); },
+      });
+      expect(moved.events).toEqual([{ type: 'BOOKMARK', object: { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: strict.resourceVersion } } }]);
+      expect(moved.ended).toBe(true);
+    } finally {
+      await strict.close();
+    }
   });
 });
