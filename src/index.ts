@@ -86,6 +86,8 @@ export type { RetryBackoffOptions } from './operators/retry-backoff.ts';
 // ── Informer ─────────────────────────────────────────────────────────────────
 export { informer, currentState } from './informer/informer.ts';
 export type { InformerOptions } from './informer/informer.ts';
+export { informerCache } from './informer/informer-cache.ts';
+export type { InformerCache, InformerCacheOptions, CollectionRef } from './informer/informer-cache.ts';
 export { nextStatus, idleStatus } from './informer/informer-status.ts';
 export { healthOf, probeHealth } from './informer/health.ts';
 export type { Health, HealthOptions, HealthProbe, ProbeAnswer } from './informer/health.ts';
