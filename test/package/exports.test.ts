@@ -42,7 +42,7 @@ describe('the built package, imported through its exports map', () => {
       const bad = [];
       for (const dir of ['model', 'store', 'operators', 'informer', 'sources']) {
         for (const f of readdirSync('dist/' + dir, { recursive: true })) {
-          if (String(f).endsWith('.js') && /from ['"]node:/.test(readFileSync('dist/' + dir + '/' + f, 'utf8'))) bad.push(dir + '/' + f);
+          if (String(f).endsWith('.js') && /^(?:import|export)[^;]*?from ['"]node:|import[(]['"]node:/m.test(readFileSync('dist/' + dir + '/' + f, 'utf8'))) bad.push(dir + '/' + f);
         }
       }
       process.stdout.write(JSON.stringify(bad));`], { cwd: root, encoding: 'utf8' });
