@@ -1,4 +1,4 @@
-import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { ApiError, WatchStreamError } from '../model/errors.ts';
 import type { KubeObject, Status } from '../model/kube-object.ts';
 import type { BackoffEvent, ListWatchEvent, ObjectEvent, RelistReason } from '../model/list-watch-event.ts';
@@ -248,15 +248,8 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
         out.next({ type: 'WATCH_START', resourceVersion });
         const watch = source.watch({ resourceVersion, allowWatchBookmarks: bookmarks, timeoutSeconds: watchTimeoutSeconds() }).subscribe({
           next: (event) => {
-            if (out.closed) return;
-            let accepted: ObjectEvent<T>;
-            try {
-              accepted = acceptEvent(event);
-            } catch (error) {
-              next = afterWatchError(error);
-              out.complete();
-              return;
-            }
+            const accepted = acceptOrEnd(out, event, afterWatchError);
+            if (accepted === undefined) return;
             received += 1;
             lastSyncResourceVersion = accepted.object.metadata?.resourceVersion ?? lastSyncResourceVersion;
             out.next(accepted);
@@ -291,15 +284,8 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
           timeoutSeconds: watchTimeoutSeconds(),
         }).subscribe({
           next: (event) => {
-            if (out.closed) return;
-            let accepted: ObjectEvent<T>;
-            try {
-              accepted = acceptEvent(event);
-            } catch (error) {
-              next = initial ? afterStreamError(error) : afterWatchError(error);
-              out.complete();
-              return;
-            }
+            const accepted = acceptOrEnd(out, event, (error) => (initial ? afterStreamError(error) : afterWatchError(error)));
+            if (accepted === undefined) return;
             const rv = accepted.object.metadata?.resourceVersion;
             if (initial) {
               if (accepted.type === 'BOOKMARK' && accepted.object.metadata?.annotations?.[initialEventsEnd] === 'true') {
@@ -336,6 +322,18 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
         });
         return () => watch.unsubscribe();
       });
+    }
+
+    /** Validates an event of the phase `out`; a bad one ends the phase, `onError` choosing the next step. */
+    function acceptOrEnd(out: Subscriber<ListWatchEvent<T>>, event: WatchEvent<T>, onError: (error: unknown) => Step): ObjectEvent<T> | undefined {
+      if (out.closed) return undefined;
+      try {
+        return acceptEvent(event);
+      } catch (error) {
+        next = onError(error);
+        out.complete();
+        return undefined;
+      }
     }
 
     function afterStreamError(error: unknown): Step {
