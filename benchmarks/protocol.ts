@@ -1,0 +1,51 @@
+/** What run.ts asks a child process to measure, and what it answers. */
+
+/** The consumers compared. */
+export type Contender =
+  | 'rxkube'
+  | 'rxkube-unfrozen'
+  | 'rxkube-strip'
+  | 'rxkube-meta'
+  | 'rxkube-stream'
+  | 'client-node'
+  | 'floor'
+  | 'parse-only'
+  | 'reflect'
+  | 'reflect-unfrozen'
+  | 'join';
+
+/** One child process's job. */
+export interface Task {
+  readonly contender: Contender;
+  /** `watch`: list then M events; `relist`: list, 410, relist; `inproc`: no I/O (join, reflect). */
+  readonly scenario: 'watch' | 'relist' | 'inproc';
+  readonly n: number;
+  readonly m: number;
+  /** Replayer URL with the data set / mode / session prefix. */
+  readonly baseUrl: string;
+}
+
+/** One child process's answer; absent fields were not measured. */
+export interface Measurement {
+  n: number;
+  events: number;
+  size?: number;
+  syncMs?: number;
+  watchMs?: number;
+  eventsPerSec?: number;
+  /** CPU time (user + system, all threads) of the sync phase. */
+  syncCpuMs?: number;
+  /** CPU time of the watch phase. */
+  watchCpuMs?: number;
+  /** M ÷ watchCpuMs: throughput per CPU-second. */
+  eventsPerCpuSec?: number;
+  maxRssMB?: number;
+  heapMB?: number;
+  /** heapMB minus the heap after GC with every module loaded, before the informer started. */
+  storeHeapMB?: number;
+  relistMs?: number;
+  /** In-process scenarios: microseconds per event. */
+  perEventUs?: number;
+  /** Join scenario: microseconds per right-side (node) event. */
+  perRightEventUs?: number;
+}
