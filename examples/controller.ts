@@ -5,7 +5,7 @@ import { createSimulatedApiServer, generateDeployment, mulberry32 } from 'rxkube
 
 const server = await createSimulatedApiServer();
 const rng = mulberry32(3);
-for (const [name, team] of [['shop', 'checkout'], ['payments', 'money']]) server.create('namespaces', { metadata: { name, labels: { team } } });
+for (const [name, team] of [['shop', 'checkout'], ['payments', 'money']] as const) server.create('namespaces', { metadata: { name, labels: { team } } });
 for (let i = 0; i < 6; i++) server.create('deployments.apps', generateDeployment(rng, i, { namespace: i % 2 ? 'shop' : 'payments' }));
 
 // ── the controller ──────────────────────────────────────────────────────────────
