@@ -46,7 +46,7 @@ export { objectKey } from './store/object-key.ts';
 export { deepFreeze, shareStructure } from './store/freeze.ts';
 export type { IndexFunction } from './store/index-table.ts';
 export { jsonPatch } from './store/json-patch.ts';
-export type { JsonPatchOperation, JsonPatchOptions } from './store/json-patch.ts';
+export type { JsonPatchOperation, JsonPatchOptions, JsonPatchResult } from './store/json-patch.ts';
 
 // ── Operators: reflect, indexes, resync, coalescing ───────────────────────────
 export { reflect } from './operators/reflect.ts';

@@ -19,6 +19,7 @@ import type { Status } from './kube-object.ts';
  * ```
  */
 export class ApiError extends Error {
+  /** Always `'ApiError'`. */
   override readonly name = 'ApiError';
   /** HTTP status code. */
   readonly code: number;
@@ -82,6 +83,7 @@ export type WatchStreamErrorReason = 'MalformedJson' | 'LineTooLong' | 'UnknownE
  * ```
  */
 export class WatchStreamError extends Error {
+  /** Always `'WatchStreamError'`. */
   override readonly name = 'WatchStreamError';
   /** What was wrong with the stream. */
   readonly reason: WatchStreamErrorReason;
@@ -107,6 +109,7 @@ export class WatchStreamError extends Error {
  * ```
  */
 export class WatchStalledError extends Error {
+  /** Always `'WatchStalledError'`. */
   override readonly name = 'WatchStalledError';
   /** How long the stream had been silent. */
   readonly idleMs: number;
@@ -134,6 +137,7 @@ export class WatchStalledError extends Error {
  * ```
  */
 export class InvalidObjectError extends Error {
+  /** Always `'InvalidObjectError'`. */
   override readonly name = 'InvalidObjectError';
   /** The offending value. */
   readonly object: unknown;
@@ -159,6 +163,7 @@ export class InvalidObjectError extends Error {
  * ```
  */
 export class UnknownIndexError extends Error {
+  /** Always `'UnknownIndexError'`. */
   override readonly name = 'UnknownIndexError';
   /** The index name asked for. */
   readonly index: string;
@@ -181,6 +186,7 @@ export class UnknownIndexError extends Error {
  * ```
  */
 export class IndexConflictError extends Error {
+  /** Always `'IndexConflictError'`. */
   override readonly name = 'IndexConflictError';
   /** The index name used twice. */
   readonly index: string;

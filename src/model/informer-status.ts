@@ -19,8 +19,53 @@ import type { RelistReason } from './list-watch-event.ts';
  * ```
  */
 export type InformerStatus =
-  | { readonly phase: 'idle'; readonly hasSynced: boolean }
-  | { readonly phase: 'listing' | 'relisting'; readonly hasSynced: boolean; readonly reason: RelistReason; readonly loaded: number; readonly remaining?: number }
-  | { readonly phase: 'synced'; readonly hasSynced: true; readonly resourceVersion: string; readonly size: number }
-  | { readonly phase: 'watching'; readonly hasSynced: boolean; readonly resourceVersion: string }
-  | { readonly phase: 'backingOff'; readonly hasSynced: boolean; readonly delayMs: number; readonly attempt: number; readonly error: unknown; readonly next: 'relist' | 'rewatch' };
+  | {
+      /** Nothing subscribed yet, or stopped. */
+      readonly phase: 'idle';
+      /** Whether a first list completed (never turns back to false while running). */
+      readonly hasSynced: boolean;
+    }
+  | {
+      /** A (re)list is in progress. */
+      readonly phase: 'listing' | 'relisting';
+      /** Whether a first list completed. */
+      readonly hasSynced: boolean;
+      /** Why the loop lists. */
+      readonly reason: RelistReason;
+      /** Objects received so far. */
+      readonly loaded: number;
+      /** The server's estimate of objects still to come. */
+      readonly remaining?: number;
+    }
+  | {
+      /** A list just completed. */
+      readonly phase: 'synced';
+      /** Always true. */
+      readonly hasSynced: true;
+      /** The list's resourceVersion. */
+      readonly resourceVersion: string;
+      /** Objects listed. */
+      readonly size: number;
+    }
+  | {
+      /** A watch is open. */
+      readonly phase: 'watching';
+      /** Whether a first list completed. */
+      readonly hasSynced: boolean;
+      /** Where the watch resumed, advanced by bookmarks. */
+      readonly resourceVersion: string;
+    }
+  | {
+      /** Waiting after a failure. */
+      readonly phase: 'backingOff';
+      /** Whether a first list completed. */
+      readonly hasSynced: boolean;
+      /** How long the wait is. */
+      readonly delayMs: number;
+      /** Consecutive failures, 1 for the first. */
+      readonly attempt: number;
+      /** What failed. */
+      readonly error: unknown;
+      /** What comes after the wait. */
+      readonly next: 'relist' | 'rewatch';
+    };

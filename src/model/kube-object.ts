@@ -78,7 +78,12 @@ export interface Status {
   /** Always `v1`. */
   readonly apiVersion?: string;
   /** List metadata; may carry a fresh `continue` token on 410. */
-  readonly metadata?: { readonly resourceVersion?: string; readonly continue?: string };
+  readonly metadata?: {
+    /** Rarely set on a Status. */
+    readonly resourceVersion?: string;
+    /** On 410 for an expired continue token: a fresh, inconsistent token. */
+    readonly continue?: string;
+  };
   /** `Success` or `Failure`. */
   readonly status?: string;
   /** Human-readable message. */
@@ -87,11 +92,17 @@ export interface Status {
   readonly reason?: string;
   /** Extra detail: the object concerned, causes and a retry hint. */
   readonly details?: {
+    /** Name of the object concerned. */
     readonly name?: string;
+    /** API group of the object concerned. */
     readonly group?: string;
+    /** Kind (or resource) of the object concerned. */
     readonly kind?: string;
+    /** UID of the object concerned. */
     readonly uid?: string;
+    /** Machine-readable causes, e.g. `ResourceVersionTooLarge`. */
     readonly causes?: readonly StatusCause[];
+    /** Seconds to wait before retrying. */
     readonly retryAfterSeconds?: number;
   };
   /** The HTTP status code. */

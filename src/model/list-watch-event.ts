@@ -17,6 +17,7 @@ export type RelistReason = 'initial' | 'expired' | 'tooLargeResourceVersion' | '
  * abandons the previous attempt.
  */
 export interface ListStartEvent {
+  /** Discriminant. */
   readonly type: 'LIST_START';
   /** Why the loop lists. */
   readonly reason: RelistReason;
@@ -26,6 +27,7 @@ export interface ListStartEvent {
 
 /** One page of a (re)list: objects that exist in the new state. */
 export interface ListPageEvent<T extends KubeObject = KubeObject> {
+  /** Discriminant. */
   readonly type: 'LIST_PAGE';
   /** The page's objects. */
   readonly items: readonly T[];
@@ -35,6 +37,7 @@ export interface ListPageEvent<T extends KubeObject = KubeObject> {
 
 /** The (re)list is complete; the new state is as of `resourceVersion`. */
 export interface ListDoneEvent {
+  /** Discriminant. */
   readonly type: 'LIST_DONE';
   /** The collection's resourceVersion. */
   readonly resourceVersion: string;
@@ -42,6 +45,7 @@ export interface ListDoneEvent {
 
 /** A watch request is being opened from `resourceVersion`. */
 export interface WatchStartEvent {
+  /** Discriminant. */
   readonly type: 'WATCH_START';
   /** Where the watch resumes. */
   readonly resourceVersion: string;
@@ -49,6 +53,7 @@ export interface WatchStartEvent {
 
 /** The loop waits before its next request, after `error`. */
 export interface BackoffEvent {
+  /** Discriminant. */
   readonly type: 'BACKOFF';
   /** How long it waits. */
   readonly delayMs: number;
@@ -62,7 +67,9 @@ export interface BackoffEvent {
 
 /** A change or bookmark from the watch, in the wire shape. */
 export interface ObjectEvent<T extends KubeObject = KubeObject> {
+  /** The wire event type. */
   readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
+  /** The object (for `BOOKMARK`, only `metadata.resourceVersion` is meaningful). */
   readonly object: T;
 }
 

@@ -54,7 +54,14 @@ export interface WatchOptions {
  */
 export interface ObjectList<T> {
   /** The collection's resourceVersion (the snapshot the page belongs to) and the next page's token. */
-  metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number };
+  metadata: {
+    /** The collection's resourceVersion. */
+    resourceVersion: string;
+    /** The next page's token; absent or empty on the last page. */
+    continue?: string;
+    /** The server's estimate of the objects on later pages. */
+    remainingItemCount?: number;
+  };
   /** The objects of this page. */
   items: T[];
 }
@@ -70,8 +77,18 @@ export interface ObjectList<T> {
  * ```
  */
 export type WatchEvent<T extends KubeObject = KubeObject> =
-  | { type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK'; object: T }
-  | { type: 'ERROR'; object: Status };
+  | {
+      /** A change, or a bookmark. */
+      type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
+      /** The object; for `DELETED` its last state, for `BOOKMARK` only the resourceVersion. */
+      object: T;
+    }
+  | {
+      /** The server ends the watch with an error. */
+      type: 'ERROR';
+      /** What went wrong. */
+      object: Status;
+    };
 
 /**
  * The two requests an informer needs, as cold observables. One subscription is one HTTP request;

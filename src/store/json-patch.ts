@@ -4,8 +4,28 @@ let patchesEnabled = false;
 
 /** One RFC 6902 JSON Patch operation, as the API server accepts with `application/json-patch+json`. */
 export type JsonPatchOperation =
-  | { readonly op: 'add' | 'replace' | 'test'; readonly path: string; readonly value: unknown }
-  | { readonly op: 'remove'; readonly path: string };
+  | {
+      /** Add, replace, or test the value at `path`. */
+      readonly op: 'add' | 'replace' | 'test';
+      /** A JSON Pointer (`/metadata/labels/app`). */
+      readonly path: string;
+      /** The value. */
+      readonly value: unknown;
+    }
+  | {
+      /** Remove the value at `path`. */
+      readonly op: 'remove';
+      /** A JSON Pointer. */
+      readonly path: string;
+    };
+
+/** What {@link jsonPatch} returns. */
+export interface JsonPatchResult<T> {
+  /** The operations to send (`Content-Type: application/json-patch+json`); empty for a no-op. */
+  readonly operations: readonly JsonPatchOperation[];
+  /** The edited copy of the object. */
+  readonly result: T;
+}
 
 /** Options of {@link jsonPatch}. */
 export interface JsonPatchOptions {
@@ -50,7 +70,7 @@ export function jsonPatch<T extends object>(
   object: T,
   recipe: (draft: Draft<T>) => void,
   options: JsonPatchOptions = {},
-): { readonly operations: readonly JsonPatchOperation[]; readonly result: T } {
+): JsonPatchResult<T> {
   if (!patchesEnabled) {
     enablePatches();
     patchesEnabled = true;
