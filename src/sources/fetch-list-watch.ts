@@ -234,13 +234,13 @@ export function fetchListWatch<T extends KubeObject = KubeObject>(options: Fetch
         };
         const accept = options.metadataOnly ? ACCEPT_METADATA_LIST : ACCEPT_JSON;
         return exchange(subscriber, options, collection + queryString(query), accept, options.stallTimeoutMs ?? LIST_STALL_MS, async (reader, touch) => {
-          const body = await readAll(reader, touch);
+          const body = await readText(reader, touch);
           if (subscriber.closed) return;
           let value: unknown;
           try {
-            value = JSON.parse(new TextDecoder().decode(body));
+            value = JSON.parse(body.pieces.join(''));
           } catch (cause) {
-            throw new WatchStreamError('MalformedJson', `list response is not valid JSON (${body.length} bytes)`, { cause });
+            throw new WatchStreamError('MalformedJson', `list response is not valid JSON (${body.bytes} bytes)`, { cause });
           }
           subscriber.next(decodeObjectList<T>(value));
         });
@@ -370,24 +370,25 @@ function exchange<V>(
   };
 }
 
-async function readAll(reader: ReadableStreamDefaultReader<Uint8Array>, touch: () => void): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let length = 0;
+/**
+ * Reads a whole body as UTF-8 text in pieces, decoding each chunk as it arrives. Deliberately
+ * never concatenates the chunks into one buffer: every large `ArrayBuffer` counts as external
+ * memory, which V8 answers with full mark-compacts of the whole heap. Listing 100k pods in pages of
+ * 500, that one extra copy per page tripled the sync's CPU time (≈ 30 mark-compacts instead of 10).
+ */
+async function readText(reader: ReadableStreamDefaultReader<Uint8Array>, touch: () => void): Promise<{ pieces: string[]; bytes: number }> {
+  const decoder = new TextDecoder();
+  const pieces: string[] = [];
+  let bytes = 0;
   for (;;) {
     const { done, value } = await reader.read();
     touch();
     if (done) break;
-    chunks.push(value);
-    length += value.length;
+    bytes += value.length;
+    pieces.push(decoder.decode(value, { stream: true }));
   }
-  if (chunks.length === 1 && chunks[0] !== undefined) return chunks[0];
-  const body = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return body;
+  pieces.push(decoder.decode());
+  return { pieces, bytes };
 }
 
 interface Watchdog {

@@ -86,6 +86,31 @@ describe('parseRetryAfter', () => {
 });
 
 describe('fetchListWatch (injected fetch, virtual time)', () => {
+  it('decodes a list body whose chunks split multi-byte UTF-8 characters', async () => {
+    const bytes = encoder.encode('{"metadata":{"resourceVersion":"7"},"items":[{"metadata":{"name":"çé-🚀","namespace":"ns","resourceVersion":"6"}}]}');
+    const start = bytes.indexOf(0xc3); // the first byte of "ç"
+    const cuts = [start + 1, start + 4, start + 7, bytes.length];
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        let from = 0;
+        for (const cut of cuts) {
+          c.enqueue(bytes.slice(from, cut));
+          from = cut;
+        }
+        c.close();
+      },
+    });
+    const fetch: FetchFunction = () => Promise.resolve(new Response(body, { status: 200 }));
+    const pages: unknown[] = [];
+    let error: unknown;
+    fetchListWatch({ baseUrl: 'http://k', resource: '/api/v1/pods', fetch })
+      .list({})
+      .subscribe({ next: (p) => pages.push(p), error: (e: unknown) => (error = e) });
+    await settle();
+    expect(error).toBeUndefined();
+    expect(pages).toEqual([{ metadata: { resourceVersion: '7' }, items: [{ metadata: { name: 'çé-🚀', namespace: 'ns', resourceVersion: '6' } }] }]);
+  });
+
   it('errors with WatchStalledError after stallTimeoutMs without a byte, counting from the last chunk', async () => {
     const scheduler = new VirtualTimeScheduler();
     const server = manualFetch();
