@@ -85,6 +85,15 @@ function startReplayer(): Promise<{ port: number; proc: ChildProcess }> {
   });
 }
 
+/** Runs one measurement; a failed child becomes an Error in the results instead of ending the run. */
+async function runChildOrError(task: Task): Promise<Measurement | Error> {
+  try {
+    return await runChild(task);
+  } catch (e) {
+    return e as Error;
+  }
+}
+
 function runChild(task: Task): Promise<Measurement> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...CHILD_FLAGS, join(here, 'child.ts'), JSON.stringify(task)], {
@@ -157,12 +166,7 @@ async function main(): Promise<void> {
         // paths; each contender's own process is new every time anyway.
         await rounds(WATCH_CONTENDERS, args.reps, n === NS[0] ? args.warmup : 0, async (contender, measured) => {
           const task: Task = { contender, scenario: 'watch', n, m: M, baseUrl: baseUrl(port, n, M, 'watch', contender) };
-          let result: Measurement | Error;
-          try {
-            result = await runChild(task);
-          } catch (e) {
-            result = e as Error;
-          }
+          const result = await runChildOrError(task);
           log(`  ${measured ? '' : '(warm-up) '}${contender}: ${result instanceof Error ? `FAILED ${result.message}` : `sync ${result.syncMs?.toFixed(0)} ms, ${result.eventsPerSec?.toFixed(0)} events/s, heap ${result.heapMB?.toFixed(1)} MB, RSS ${result.maxRssMB?.toFixed(0)} MB`}`);
           if (!measured) return;
           const get = (f: (x: Measurement) => number | undefined): number | undefined | Error => (result instanceof Error ? result : f(result));
@@ -181,12 +185,7 @@ async function main(): Promise<void> {
       log(`relist after 410: N = ${n}`);
       await rounds(RELIST_CONTENDERS, args.reps, 0, async (contender) => {
         const task: Task = { contender, scenario: 'relist', n, m: M, baseUrl: baseUrl(port, n, M, 'relist', contender) };
-        let result: Measurement | Error;
-        try {
-          result = await runChild(task);
-        } catch (e) {
-          result = e as Error;
-        }
+        const result = await runChildOrError(task);
         log(`  ${contender}: ${result instanceof Error ? `FAILED ${result.message}` : `relist ${result.relistMs?.toFixed(0)} ms (${result.size} objects)`}`);
         record(collected, 'relist', n, M, contender, 'relist', 'ms', result instanceof Error ? result : result.relistMs);
       });
@@ -196,12 +195,7 @@ async function main(): Promise<void> {
         log(`in-process: N = ${n}, ${INPROC_EVENTS} events`);
         await rounds(INPROC_CONTENDERS, args.reps, 0, async (contender) => {
           const task: Task = { contender, scenario: 'inproc', n, m: INPROC_EVENTS, baseUrl: '' };
-          let result: Measurement | Error;
-          try {
-            result = await runChild(task);
-          } catch (e) {
-            result = e as Error;
-          }
+          const result = await runChildOrError(task);
           log(`  ${contender}: ${result instanceof Error ? `FAILED ${result.message}` : `${result.perEventUs?.toFixed(2)} µs/event${result.perRightEventUs === undefined ? '' : `, ${result.perRightEventUs.toFixed(2)} µs/node event`}`}`);
           const name = contender === 'join' ? 'join' : 'reflect';
           const metric = contender === 'join' ? 'per pod event' : contender === 'reflect' ? 'per event (frozen)' : 'per event (unfrozen)';
