@@ -109,11 +109,35 @@ function timeline(n: number, m: number) {
   };
 }
 
+type KubeObj = import('../src/model/kube-object.ts').KubeObject;
+
+/**
+ * rxkube's transport as a Node.js program uses it: `kubeListWatch` with a KubeConfig (node:http,
+ * the body read as Node chunks), like the client-node contender; `rxkube-fetch` is the
+ * WHATWG-`fetch` transport a browser uses (`fetchListWatch` over Node's built-in fetch).
+ */
+async function rxkubeSource(variant: Task['contender']): Promise<import('../src/model/wire.ts').ListWatch<KubeObj>> {
+  const metadataOnly = variant === 'rxkube-meta';
+  if (variant === 'rxkube-fetch') {
+    const { fetchListWatch } = await import('../src/sources/fetch-list-watch.ts');
+    return fetchListWatch<KubeObj>({ baseUrl: task.baseUrl, resource: { version: 'v1', plural: 'pods' }, metadataOnly });
+  }
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const { kubeListWatch } = await import('../src/kube/kube-list-watch.ts');
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'bench', server: task.baseUrl, skipTLSVerify: true }],
+    users: [{ name: 'bench' }],
+    contexts: [{ name: 'bench', cluster: 'bench', user: 'bench' }],
+    currentContext: 'bench',
+  });
+  return kubeListWatch<KubeObj>(kc, { version: 'v1', plural: 'pods' }, { metadataOnly });
+}
+
 async function rxkube(variant: Task['contender']): Promise<Measurement> {
-  const { fetchListWatch } = await import('../src/sources/fetch-list-watch.ts');
   const { informer } = await import('../src/informer/informer.ts');
-  type Obj = import('../src/model/kube-object.ts').KubeObject;
-  const source = fetchListWatch<Obj>({ baseUrl: task.baseUrl, resource: { version: 'v1', plural: 'pods' }, metadataOnly: variant === 'rxkube-meta' });
+  type Obj = KubeObj;
+  const source = await rxkubeSource(variant);
   const options: Parameters<typeof informer<Obj>>[1] = {};
   if (variant === 'rxkube-unfrozen') options.freeze = false;
   if (variant === 'rxkube-strip') {
@@ -146,13 +170,12 @@ async function rxkube(variant: Task['contender']): Promise<Measurement> {
 }
 
 async function rxkubeRelist(variant: Task['contender']): Promise<Measurement> {
-  const { fetchListWatch } = await import('../src/sources/fetch-list-watch.ts');
   const { listWatch } = await import('../src/sources/list-watch.ts');
   const { reflect } = await import('../src/operators/reflect.ts');
   const { Observable } = await import('rxjs');
   type Obj = import('../src/model/kube-object.ts').KubeObject;
   type Ev = import('../src/model/list-watch-event.ts').ListWatchEvent<Obj>;
-  const source = fetchListWatch<Obj>({ baseUrl: task.baseUrl, resource: { version: 'v1', plural: 'pods' } });
+  const source = await rxkubeSource(variant);
   await prelude();
   const t0 = performance.now();
   let syncMs = 0;

@@ -7,12 +7,16 @@ export type Contender =
   | 'rxkube-strip'
   | 'rxkube-meta'
   | 'rxkube-stream'
+  /** rxkube over WHATWG fetch (the browser transport) instead of rxkube/kube's node:http. */
+  | 'rxkube-fetch'
   | 'client-node'
   | 'floor'
   | 'parse-only'
   | 'reflect'
   | 'reflect-unfrozen'
-  | 'join';
+  | 'join'
+  /** In-process control: the same events into a plain mutable Map. */
+  | 'map-floor';
 
 /** One child process's job. */
 export interface Task {

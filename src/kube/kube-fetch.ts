@@ -1,9 +1,8 @@
 import http from 'node:http';
 import type { OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import { Readable } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { FetchFunction, FetchInit } from '../sources/fetch-list-watch.ts';
+import type { FetchFunction, FetchInit, FetchResponse } from '../sources/fetch-list-watch.ts';
 
 /** OpenSSL verification codes (and Node's host-name check) that mean "this server is not trusted". */
 const TLS_TRUST_CODES = new Set([
@@ -28,7 +27,9 @@ const TLS_TRUST_CODES = new Set([
  *
  * Built on `node:https` (or `node:http` for an `http://` server with `insecure-skip-tls-verify`):
  * the response body streams as it arrives, with no request timeout (the 30 s abort of
- * client-node 2.0's `Watch` does not apply). Credentials are applied per request, so rotated
+ * client-node 2.0's `Watch` does not apply). The body is Node.js's `IncomingMessage` itself, an
+ * async iterable of `Buffer` chunks (a {@link FetchResponse}, not a WHATWG `Response`): wrapping
+ * it in a web stream cost about a tenth of a watch's CPU time. Credentials are applied per request, so rotated
  * tokens and expiring exec credentials are refreshed; they are never copied into errors.
  *
  * Errors: the request's own error (`ECONNREFUSED`, `ECONNRESET`, an `AbortError` …) unchanged;
@@ -49,7 +50,7 @@ const TLS_TRUST_CODES = new Set([
  * @returns a fetch function for URLs of the kubeconfig's current cluster.
  */
 export function kubeFetch(kubeConfig: KubeConfig): FetchFunction {
-  return async (url: string, init: FetchInit): Promise<Response> => {
+  return async (url: string, init: FetchInit): Promise<FetchResponse> => {
     init.signal.throwIfAborted();
     const options: https.RequestOptions = { headers: {} };
     await kubeConfig.applyToHTTPSOptions(options);
@@ -60,7 +61,7 @@ export function kubeFetch(kubeConfig: KubeConfig): FetchFunction {
       headers[name] = value;
     });
     const transport = url.startsWith('http:') ? http : https;
-    return new Promise<Response>((resolve, reject) => {
+    return new Promise<FetchResponse>((resolve, reject) => {
       const request = transport.request(url, { ...options, method: init.method, headers, signal: init.signal });
       request.on('response', (response) => {
         const status = response.statusCode ?? 0;
@@ -76,8 +77,13 @@ export function kubeFetch(kubeConfig: KubeConfig): FetchFunction {
         }
         const nullBody = status === 204 || status === 205 || status === 304;
         if (nullBody) response.resume();
-        const body = nullBody ? null : (Readable.toWeb(response) as ReadableStream<Uint8Array>);
-        resolve(new Response(body, { status, statusText: response.statusMessage ?? '', headers: responseHeaders }));
+        resolve({
+          ok: status >= 200 && status < 300,
+          status,
+          statusText: response.statusMessage ?? '',
+          headers: responseHeaders,
+          body: nullBody ? null : (response as AsyncIterable<Uint8Array>),
+        });
       });
       request.on('error', (error) => reject(explainTlsFailure(error, url)));
       request.end();

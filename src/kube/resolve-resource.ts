@@ -1,5 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { apiErrorFromResponse } from '../sources/api-error-from-response.ts';
+import { readBodyText } from '../sources/response-body.ts';
 import { isRecord } from '../sources/decode-watch-event.ts';
 import type { FetchFunction } from '../sources/fetch-list-watch.ts';
 import { kubeFetch } from './kube-fetch.ts';
@@ -257,7 +258,7 @@ function fetchDocument(discovery: Discovery, path: string): Promise<unknown> {
       signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS),
     });
     if (!response.ok) throw await apiErrorFromResponse(response);
-    return (await response.json()) as unknown;
+    return JSON.parse(await readBodyText(response.body)) as unknown;
   })();
   discovery.documents.set(path, promise);
   promise.catch(() => {

@@ -1,6 +1,8 @@
 import { ApiError } from '../model/errors.ts';
 import type { Status } from '../model/kube-object.ts';
 import { isRecord } from './decode-watch-event.ts';
+import type { FetchResponse } from './fetch-list-watch.ts';
+import { openBody } from './response-body.ts';
 
 /** Status documents are small; a proxy's HTML error page need not be read whole. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -16,7 +18,7 @@ const MAX_SNIPPET_CHARS = 200;
  *
  * @internal
  */
-export async function apiErrorFromResponse(response: Response, now: () => number = Date.now): Promise<ApiError> {
+export async function apiErrorFromResponse(response: FetchResponse, now: () => number = Date.now): Promise<ApiError> {
   const code = response.status;
   const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'), now);
   const text = await readSome(response);
@@ -56,9 +58,8 @@ export function parseRetryAfter(value: string | null, now: () => number = Date.n
   return Math.max(0, Math.ceil((date - now()) / 1000));
 }
 
-async function readSome(response: Response): Promise<string> {
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
+async function readSome(response: FetchResponse): Promise<string> {
+  const reader = openBody(response.body);
   const decoder = new TextDecoder();
   let text = '';
   let bytes = 0;
@@ -66,13 +67,14 @@ async function readSome(response: Response): Promise<string> {
     while (bytes < MAX_ERROR_BODY_BYTES) {
       const { done, value } = await reader.read();
       if (done) return text + decoder.decode();
-      bytes += value.length;
-      text += decoder.decode(value, { stream: true });
+      const chunk = value as Uint8Array;
+      bytes += chunk.length;
+      text += decoder.decode(chunk, { stream: true });
     }
     return text;
   } catch {
     return text;
   } finally {
-    reader.cancel().catch(() => undefined);
+    reader.cancel();
   }
 }

@@ -7,6 +7,8 @@ import { apiErrorFromResponse } from './api-error-from-response.ts';
 import { decodeObjectList } from './decode-object-list.ts';
 import { decodeWatchEvent } from './decode-watch-event.ts';
 import { NdjsonDecoder } from './ndjson.ts';
+import { openBody, readTextPieces } from './response-body.ts';
+import type { BodyReader, ResponseBody } from './response-body.ts';
 
 /**
  * Which collection to list and watch: an API group, version and resource (plural), optionally in
@@ -40,7 +42,7 @@ export interface ResourceRef {
 
 /**
  * The part of `fetch` that {@link fetchListWatch} uses: a GET with headers and an abort signal,
- * answered by a WHATWG `Response` whose body streams. `globalThis.fetch` satisfies it.
+ * answered by a {@link FetchResponse} whose body streams. `globalThis.fetch` satisfies it.
  *
  * @example
  * ```ts
@@ -51,7 +53,35 @@ export interface ResourceRef {
  * };
  * ```
  */
-export type FetchFunction = (url: string, init: FetchInit) => Promise<Response>;
+export type FetchFunction = (url: string, init: FetchInit) => Promise<FetchResponse>;
+
+/**
+ * The part of a WHATWG `Response` that rxkube reads, so that a `Response` satisfies it and a
+ * transport can also hand over its body as an async iterable of byte chunks instead of a web
+ * stream: `kubeFetch` in `rxkube/kube` passes Node.js's `IncomingMessage` through unwrapped, which
+ * saves the web-stream machinery on every chunk of a long watch.
+ *
+ * @example
+ * ```ts
+ * import type { FetchResponse } from 'rxkube';
+ * const chunks = async function* () {
+ *   yield new TextEncoder().encode('{"type":"ADDED","object":{}}\n');
+ * };
+ * const response: FetchResponse = { ok: true, status: 200, statusText: 'OK', headers: new Headers(), body: chunks() };
+ * ```
+ */
+export interface FetchResponse {
+  /** `true` for a 2xx status. */
+  readonly ok: boolean;
+  /** The HTTP status code. */
+  readonly status: number;
+  /** The HTTP reason phrase (may be empty, as over HTTP/2). */
+  readonly statusText: string;
+  /** The response headers; rxkube reads `Retry-After`. */
+  readonly headers: Headers;
+  /** The body: a web stream, an async iterable of chunks, or `null` for none. */
+  readonly body: ResponseBody;
+}
 
 /**
  * The request options {@link fetchListWatch} passes to its {@link FetchFunction}.
@@ -234,7 +264,7 @@ export function fetchListWatch<T extends KubeObject = KubeObject>(options: Fetch
         };
         const accept = options.metadataOnly ? ACCEPT_METADATA_LIST : ACCEPT_JSON;
         return exchange(subscriber, options, collection + queryString(query), accept, options.stallTimeoutMs ?? LIST_STALL_MS, async (reader, touch) => {
-          const body = await readText(reader, touch);
+          const body = await readTextPieces(reader, touch);
           if (subscriber.closed) return;
           let value: unknown;
           try {
@@ -269,7 +299,7 @@ export function fetchListWatch<T extends KubeObject = KubeObject>(options: Fetch
             if (subscriber.closed) return;
             touch();
             if (done) break;
-            decoder.write(value, emit);
+            decoder.write(value as Uint8Array, emit);
           }
           decoder.end();
         });
@@ -334,10 +364,10 @@ function exchange<V>(
   url: string,
   accept: string,
   stallMs: number,
-  consume: (reader: ReadableStreamDefaultReader<Uint8Array>, touch: () => void) => Promise<void>,
+  consume: (reader: BodyReader, touch: () => void) => Promise<void>,
 ): TeardownLogic {
   const controller = new AbortController();
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let reader: BodyReader | undefined;
   const stall = watchdog(options.scheduler ?? asyncScheduler, stallMs, (idleMs) => {
     const error = new WatchStalledError(idleMs);
     subscriber.error(error);
@@ -349,16 +379,12 @@ function exchange<V>(
     const fetchFn = options.fetch ?? ((input: string, init: FetchInit) => globalThis.fetch(input, init));
     const response = await fetchFn(url, { method: 'GET', headers, signal: controller.signal });
     if (subscriber.closed) {
-      await response.body?.cancel().catch(() => undefined);
+      openBody(response.body).cancel();
       return;
     }
     stall.touch();
     if (!response.ok) throw await apiErrorFromResponse(response);
-    if (response.body === null) {
-      reader = new ReadableStream<Uint8Array>({ start: (c) => c.close() }).getReader();
-    } else {
-      reader = response.body.getReader();
-    }
+    reader = openBody(response.body);
     await consume(reader, stall.touch);
     subscriber.complete();
   };
@@ -366,29 +392,8 @@ function exchange<V>(
   return () => {
     stall.stop();
     controller.abort();
-    reader?.cancel().catch(() => undefined);
+    reader?.cancel();
   };
-}
-
-/**
- * Reads a whole body as UTF-8 text in pieces, decoding each chunk as it arrives. Deliberately
- * never concatenates the chunks into one buffer: every large `ArrayBuffer` counts as external
- * memory, which V8 answers with full mark-compacts of the whole heap. Listing 100k pods in pages of
- * 500, that one extra copy per page tripled the sync's CPU time (≈ 30 mark-compacts instead of 10).
- */
-async function readText(reader: ReadableStreamDefaultReader<Uint8Array>, touch: () => void): Promise<{ pieces: string[]; bytes: number }> {
-  const decoder = new TextDecoder();
-  const pieces: string[] = [];
-  let bytes = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    touch();
-    if (done) break;
-    bytes += value.length;
-    pieces.push(decoder.decode(value, { stream: true }));
-  }
-  pieces.push(decoder.decode());
-  return { pieces, bytes };
 }
 
 interface Watchdog {

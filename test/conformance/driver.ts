@@ -5,7 +5,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../../src/model/kube-object.ts';
 import type { ListWatch } from '../../src/model/wire.ts';
-import type { FetchFunction, FetchInit, ResourceRef } from '../../src/sources/fetch-list-watch.ts';
+import type { FetchFunction, FetchInit, FetchResponse, ResourceRef } from '../../src/sources/fetch-list-watch.ts';
+import { openBody } from '../../src/sources/response-body.ts';
 
 /** A collection's group/version/plural (the namespace comes from the object or the call). */
 export type Resource = Omit<ResourceRef, 'namespace'>;
@@ -91,7 +92,7 @@ export class RecordingFetch {
     this.#inner = inner;
   }
 
-  readonly fetch: FetchFunction = async (url: string, init: FetchInit): Promise<Response> => {
+  readonly fetch: FetchFunction = async (url: string, init: FetchInit): Promise<FetchResponse> => {
     const u = new URL(url);
     this.requests.push(u.pathname + u.search);
     const isWatch = u.searchParams.get('watch') === 'true';
@@ -126,13 +127,13 @@ export class RecordingFetch {
 }
 
 /** Reads a watch body line by line. */
-export async function readRawWatch(res: Response, abort: AbortController, options: { maxMs?: number; until?: (events: RawWatch['events']) => boolean }): Promise<RawWatch> {
+export async function readRawWatch(res: FetchResponse, abort: AbortController, options: { maxMs?: number; until?: (events: RawWatch['events']) => boolean }): Promise<RawWatch> {
   const events: RawWatch['events'] = [];
   if (res.status !== 200 || res.body === null) {
     abort.abort();
     return { status: res.status, events, ended: true };
   }
-  const reader = res.body.getReader();
+  const reader = openBody(res.body);
   const decoder = new TextDecoder();
   const safety = setTimeout(() => abort.abort(), options.maxMs ?? 10_000);
   let buffer = '';
@@ -145,7 +146,7 @@ export async function readRawWatch(res: Response, abort: AbortController, option
         ended = true;
         break;
       }
-      buffer += decoder.decode(value, { stream: true });
+      buffer += decoder.decode(value as Uint8Array, { stream: true });
       let nl: number;
       while ((nl = buffer.indexOf('\n')) >= 0) {
         const line = buffer.slice(0, nl).trim();

@@ -11,6 +11,7 @@ import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../src/model/errors.ts';
 import { kubeFetch, kubeListWatch, resolveResource, ResourceNotFoundError } from '../../src/kube/index.ts';
+import { readBodyText } from '../../src/sources/response-body.ts';
 
 const TOKEN = 'kube-s3cr3t-token-value';
 
@@ -251,7 +252,7 @@ describe('kubeListWatch: authentication and TLS', () => {
     expect((error as Error).message).not.toContain('revoked');
   });
 
-  it('kubeFetch answers with a streaming Response', async () => {
+  it('kubeFetch answers with the response body as an async iterable of chunks', async () => {
     const response = await kubeFetch(kubeConfig())(`${baseUrl}/api/v1/pods?watch=true&timeoutSeconds=1`, {
       method: 'GET',
       headers: new Headers({ Accept: 'application/json' }),
@@ -259,7 +260,8 @@ describe('kubeListWatch: authentication and TLS', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/json');
-    expect((await response.text()).trim().split('\n')).toHaveLength(2);
+    expect(typeof (response.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]).toBe('function');
+    expect((await readBodyText(response.body)).trim().split('\n')).toHaveLength(2);
   });
 });
 

@@ -221,3 +221,103 @@ describe('fetchListWatch (injected fetch, virtual time)', () => {
     expect(error.message.length).toBeLessThan(260);
   });
 });
+
+describe('fetchListWatch with an async-iterable body (how rxkube/kube hands over Node responses)', () => {
+  /** A body the test feeds chunk by chunk, recording whether the consumer called `return()`. */
+  function iterableBody() {
+    const queue: (Uint8Array | Error | null)[] = [];
+    let wake: (() => void) | undefined;
+    let returned = false;
+    const body: AsyncIterable<Uint8Array> = {
+      [Symbol.asyncIterator]: () => ({
+        next: async (): Promise<IteratorResult<Uint8Array>> => {
+          while (queue.length === 0) await new Promise<void>((r) => (wake = r));
+          const item = queue.shift()!;
+          if (item === null) return { done: true, value: undefined };
+          if (item instanceof Error) throw item;
+          return { done: false, value: item };
+        },
+        return: async (): Promise<IteratorResult<Uint8Array>> => {
+          returned = true;
+          return { done: true, value: undefined };
+        },
+      }),
+    };
+    const feed = (item: Uint8Array | Error | null) => {
+      queue.push(item);
+      wake?.();
+    };
+    return { body, feed, wasReturned: () => returned };
+  }
+
+  it('decodes watch events split across chunks, including inside a multi-byte character, and completes at the end', async () => {
+    const source = iterableBody();
+    const fetch: FetchFunction = () => Promise.resolve({ ok: true, status: 200, statusText: 'OK', headers: new Headers(), body: source.body });
+    const events: WatchEvent[] = [];
+    let completed = false;
+    fetchListWatch({ baseUrl: 'http://k', resource: '/api/v1/pods', fetch })
+      .watch({ resourceVersion: '1' })
+      .subscribe({ next: (e) => events.push(e), complete: () => (completed = true) });
+    const bytes = encoder.encode('{"type":"ADDED","object":{"metadata":{"name":"ü-1","resourceVersion":"2"}}}\n{"type":"DELETED","object":{"metadata":{"name":"b","resourceVersion":"3"}}}\n');
+    source.feed(bytes.subarray(0, 42));
+    source.feed(bytes.subarray(42, 90));
+    source.feed(bytes.subarray(90));
+    source.feed(null);
+    await settle();
+    expect(events.map((e) => [e.type, e.object.metadata.name])).toEqual([
+      ['ADDED', 'ü-1'],
+      ['DELETED', 'b'],
+    ]);
+    expect(completed).toBe(true);
+  });
+
+  it('calls the iterator’s return() when the subscriber unsubscribes mid-stream', async () => {
+    const source = iterableBody();
+    const fetch: FetchFunction = () => Promise.resolve({ ok: true, status: 200, statusText: 'OK', headers: new Headers(), body: source.body });
+    const sub = fetchListWatch({ baseUrl: 'http://k', resource: '/api/v1/pods', fetch }).watch({ resourceVersion: '1' }).subscribe();
+    source.feed(encoder.encode('{"type":"BOOKMARK","object":{"metadata":{"resourceVersion":"2"}}}\n'));
+    await settle();
+    expect(source.wasReturned()).toBe(false);
+    sub.unsubscribe();
+    expect(source.wasReturned()).toBe(true);
+  });
+
+  it('errors with the transport’s own error when the iterator throws', async () => {
+    const source = iterableBody();
+    const fetch: FetchFunction = () => Promise.resolve({ ok: true, status: 200, statusText: 'OK', headers: new Headers(), body: source.body });
+    let error: unknown;
+    fetchListWatch({ baseUrl: 'http://k', resource: '/api/v1/pods', fetch })
+      .watch({ resourceVersion: '1' })
+      .subscribe({ error: (e: unknown) => (error = e) });
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    source.feed(reset);
+    await settle();
+    expect(error).toBe(reset);
+  });
+
+  it('reads a list page and an ApiError body from an iterable', async () => {
+    const ok = iterableBody();
+    const list = encoder.encode('{"metadata":{"resourceVersion":"9"},"items":[]}');
+    ok.feed(list.subarray(0, 10));
+    ok.feed(list.subarray(10));
+    ok.feed(null);
+    const failed = iterableBody();
+    failed.feed(encoder.encode('{"kind":"Status","code":410,"reason":"Expired","message":"too old resource version"}'));
+    failed.feed(null);
+    const responses = [
+      { ok: true, status: 200, statusText: 'OK', headers: new Headers(), body: ok.body },
+      { ok: false, status: 410, statusText: 'Gone', headers: new Headers(), body: failed.body },
+    ];
+    const fetch: FetchFunction = () => Promise.resolve(responses.shift()!);
+    const lw = fetchListWatch({ baseUrl: 'http://k', resource: '/api/v1/pods', fetch });
+    const pages: unknown[] = [];
+    lw.list({}).subscribe((p) => pages.push(p));
+    await settle();
+    expect(pages).toEqual([{ metadata: { resourceVersion: '9' }, items: [] }]);
+    let error: unknown;
+    lw.list({}).subscribe({ error: (e: unknown) => (error = e) });
+    await settle();
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ code: 410, reason: 'Expired' });
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * A response body as {@link FetchResponse} carries it: a WHATWG stream (what `fetch` gives), an
+ * async iterable of byte chunks (a Node.js `IncomingMessage`, which rxkube/kube passes through
+ * without wrapping it in a web stream), or nothing.
+ *
+ * @example
+ * ```ts
+ * import type { ResponseBody } from 'rxkube';
+ * const body: ResponseBody = new Response('{}').body;
+ * ```
+ */
+export type ResponseBody = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null;
+
+/**
+ * One reader over either kind of {@link ResponseBody}.
+ *
+ * @internal
+ */
+export interface BodyReader {
+  /** The next chunk, or `done` at the end of the body; rejects with the transport's error. */
+  read(): Promise<IteratorResult<Uint8Array, unknown>>;
+  /** Stops reading and releases the connection; safe to call more than once, never throws. */
+  cancel(): void;
+}
+
+const EMPTY: BodyReader = {
+  read: () => Promise.resolve({ done: true, value: undefined }),
+  cancel: () => undefined,
+};
+
+/**
+ * Opens a reader on a body: `getReader()` for a web stream, the async iterator otherwise.
+ *
+ * @internal
+ */
+export function openBody(body: ResponseBody): BodyReader {
+  if (body === null) return EMPTY;
+  if (typeof (body as ReadableStream<Uint8Array>).getReader === 'function') {
+    const reader = (body as ReadableStream<Uint8Array>).getReader();
+    let cancelled = false;
+    return {
+      read: () => reader.read() as Promise<IteratorResult<Uint8Array, unknown>>,
+      cancel: () => {
+        if (cancelled) return;
+        cancelled = true;
+        reader.cancel().catch(() => undefined);
+      },
+    };
+  }
+  const iterator = (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  let cancelled = false;
+  return {
+    read: () => iterator.next(),
+    cancel: () => {
+      if (cancelled) return;
+      cancelled = true;
+      iterator.return?.().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Reads a whole body as UTF-8 text in pieces, decoding each chunk as it arrives and calling
+ * `touch` after every read. Deliberately never concatenates the chunks into one buffer: every large
+ * `ArrayBuffer` counts as external memory, which V8 answers with full mark-compacts of the whole
+ * heap. Listing 100k pods in pages of 500, that one extra copy per page tripled the sync's CPU
+ * time (≈ 30 mark-compacts instead of 10).
+ *
+ * @internal
+ */
+export async function readTextPieces(reader: BodyReader, touch: () => void = () => undefined): Promise<{ pieces: string[]; bytes: number }> {
+  const decoder = new TextDecoder();
+  const pieces: string[] = [];
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    touch();
+    if (done) break;
+    const chunk = value as Uint8Array;
+    bytes += chunk.length;
+    pieces.push(decoder.decode(chunk, { stream: true }));
+  }
+  pieces.push(decoder.decode());
+  return { pieces, bytes };
+}
+
+/**
+ * Reads a whole body as text.
+ *
+ * @internal
+ */
+export async function readBodyText(body: ResponseBody): Promise<string> {
+  const reader = openBody(body);
+  try {
+    return (await readTextPieces(reader)).pieces.join('');
+  } finally {
+    reader.cancel();
+  }
+}
