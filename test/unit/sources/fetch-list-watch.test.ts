@@ -264,7 +264,7 @@ describe('fetchListWatch with an async-iterable body (how rxkube/kube hands over
     source.feed(bytes.subarray(90));
     source.feed(null);
     await settle();
-    expect(events.map((e) => [e.type, e.object.metadata.name])).toEqual([
+    expect(events.map((e) => [e.type, (e.object.metadata as { name?: string } | undefined)?.name])).toEqual([
       ['ADDED', 'ü-1'],
       ['DELETED', 'b'],
     ]);
