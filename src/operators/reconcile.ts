@@ -57,6 +57,15 @@ export interface ReconcileOptions {
   baseDelayMs?: number;
   /** Cap of the retry delay. @defaultValue 1_000_000 (1000 s, as client-go's controller rate limiter) */
   maxDelayMs?: number;
+  /**
+   * An overall limit on retries of failed keys, shared by all keys: a token bucket refilled at
+   * `qps` per second holding at most `burst` tokens. A retry waits for the later of its key's own
+   * backoff and its turn in the bucket, as client-go's default controller rate limiter (the
+   * maximum of a per-item exponential limiter and a 10 qps / 100 burst bucket). Changes, requeues
+   * and resyncs are not limited. `false` turns the bucket off.
+   * @defaultValue `{ qps: 10, burst: 100 }`
+   */
+  retryRateLimit?: { readonly qps: number; readonly burst: number } | false;
   /** When set, every key of the latest snapshot is queued again this often. @defaultValue undefined (off) */
   resyncPeriodMs?: number;
   /** Scheduler for every delay (retries, requeues, resyncs), so tests run in virtual time. @defaultValue asyncScheduler */
@@ -123,7 +132,9 @@ function isAsync(value: unknown): value is ObservableInput<unknown> {
  *    snapshot as of the latest Reflection when it starts (level-based: intermediate versions may
  *    be skipped).
  * 3. A failed run queues its key again after `baseDelayMs × 2^(failures in a row − 1)`, capped at
- *    `maxDelayMs` (5 ms, 10 ms, 20 ms, … 1000 s); a success resets the count and honours
+ *    `maxDelayMs` (5 ms, 10 ms, 20 ms, … 1000 s), or later when more retries than
+ *    `retryRateLimit` allows are due (all keys together: 10 per second after a burst of 100,
+ *    by default); a success resets the count and honours
  *    `requeueAfter`. Each key has at most one pending delayed run (the earliest wins), and a run
  *    starting for any reason cancels it: the latest run decides what comes next.
  * 4. With `resyncPeriodMs`, every key of the latest snapshot is queued each period.
@@ -153,6 +164,10 @@ function isAsync(value: unknown): value is ObservableInput<unknown> {
 export function reconcile<T>(reconciler: Reconciler<T>, options: ReconcileOptions = {}): OperatorFunction<Reflection<T>, ReconcileOutcome> {
   const { concurrency = 1, baseDelayMs = 5, maxDelayMs = 1_000_000, resyncPeriodMs, scheduler = asyncScheduler } = options;
   if (!(concurrency >= 1)) throw new RangeError(`reconcile: concurrency must be at least 1, got ${concurrency}`);
+  const limit = options.retryRateLimit ?? { qps: 10, burst: 100 };
+  if (limit !== false && !(limit.qps > 0 && limit.burst >= 1)) {
+    throw new RangeError(`reconcile: retryRateLimit needs qps > 0 and burst >= 1, got ${JSON.stringify(limit)}`);
+  }
   return (source) =>
     new Observable<ReconcileOutcome>((subscriber) => {
       let queue: string[] = [];
@@ -165,6 +180,7 @@ export function reconcile<T>(reconciler: Reconciler<T>, options: ReconcileOption
       let resync: Subscription | undefined;
       let sourceDone = false;
       let pumping = false;
+      const bucket = limit === false ? undefined : tokenBucket(limit.qps, limit.burst, scheduler);
 
       const enqueue = (key: string): void => {
         if (queued.has(key)) return;
@@ -198,7 +214,8 @@ export function reconcile<T>(reconciler: Reconciler<T>, options: ReconcileOption
         if ('error' in result) {
           const attempt = (failures.get(key) ?? 0) + 1;
           failures.set(key, attempt);
-          const retryAfterMs = Math.min(baseDelayMs * 2 ** (attempt - 1), maxDelayMs);
+          const backoffMs = Math.min(baseDelayMs * 2 ** (attempt - 1), maxDelayMs);
+          const retryAfterMs = bucket === undefined ? backoffMs : Math.max(backoffMs, bucket.reserve());
           later(key, retryAfterMs);
           outcome = { type: 'failed', key, error: result.error, attempt, retryAfterMs, durationMs };
         } else {
@@ -291,4 +308,22 @@ export function reconcile<T>(reconciler: Reconciler<T>, options: ReconcileOption
         running.clear();
       };
     });
+}
+
+/**
+ * A token bucket with reservations, like Go's `rate.Limiter.Reserve`: every call takes a token,
+ * possibly going into debt, and answers how long the caller must wait for it.
+ */
+function tokenBucket(qps: number, burst: number, scheduler: SchedulerLike): { reserve(): number } {
+  let tokens = burst;
+  let last = scheduler.now();
+  return {
+    reserve: () => {
+      const now = scheduler.now();
+      tokens = Math.min(burst, tokens + ((now - last) * qps) / 1000);
+      last = now;
+      tokens -= 1;
+      return tokens >= 0 ? 0 : Math.ceil((-tokens * 1000) / qps);
+    },
+  };
 }

@@ -150,6 +150,35 @@ describe('reconcile', () => {
     expect(simulate<number>({ 0: [['put', 'k', 1]] }, fail, { baseDelayMs: 10, maxDelayMs: 25 }, 100).starts).toEqual(['0:k', '10:k', '30:k', '55:k', '80:k']);
   });
 
+  it('spaces retries of all keys by the shared token bucket once its burst is spent (client-go: 10 qps, burst 100)', () => {
+    const fail = (log: (s: string) => void) => (key: string) => {
+      log(key);
+      throw new Error('nope');
+    };
+    const keys: Op<number>[] = [['put', 'a', 1], ['put', 'b', 1], ['put', 'c', 1], ['put', 'd', 1]];
+    const { outcomes } = simulate<number>({ 0: keys }, fail, { concurrency: 4, retryRateLimit: { qps: 10, burst: 2 } }, 1);
+    // Two tokens in the bucket, then one per 100 ms: the third and fourth retries wait 100 and 200 ms.
+    expect(outcomes.map((o) => (o.type === 'failed' ? `${o.key}+${o.retryAfterMs}` : ''))).toEqual(['a+5', 'b+5', 'c+100', 'd+200']);
+    const { starts } = simulate<number>({ 0: keys }, fail, { concurrency: 4, retryRateLimit: { qps: 10, burst: 2 } }, 250);
+    expect(starts.filter((s) => s.startsWith('100:') || s.startsWith('200:'))).toEqual(['100:c', '200:d']);
+  });
+
+  it('leaves retries to the per-key backoff alone with retryRateLimit: false', () => {
+    const keys: Op<number>[] = Array.from({ length: 150 }, (_, i) => ['put', `k${i}`, 1] as const);
+    const { outcomes } = simulate<number>({ 0: keys }, () => () => {
+      throw new Error('x');
+    }, { concurrency: 200, retryRateLimit: false }, 1);
+    expect(new Set(outcomes.map((o) => (o.type === 'failed' ? o.retryAfterMs : -1)))).toEqual(new Set([5]));
+    const limited = simulate<number>({ 0: keys }, () => () => {
+      throw new Error('x');
+    }, { concurrency: 200 }, 1);
+    expect(limited.outcomes.filter((o) => o.type === 'failed' && o.retryAfterMs > 5)).toHaveLength(50);
+  });
+
+  it('rejects an unusable retryRateLimit', () => {
+    expect(() => reconcile(() => undefined, { retryRateLimit: { qps: 0, burst: 1 } })).toThrow(RangeError);
+  });
+
   it('resets the failure count after a success', () => {
     let calls = 0;
     const { outcomes } = simulate<number>({ 0: [['put', 'k', 1]], 50: [['put', 'k', 2]] }, () => () => {
