@@ -53,6 +53,7 @@ export const CONTENDERS: readonly { id: Contender; label: string }[] = [
   { id: 'rxkube-strip', label: 'rxkube, managedFields stripped' },
   { id: 'rxkube-meta', label: 'rxkube, metadata only' },
   { id: 'rxkube-stream', label: 'rxkube, streaming list' },
+  { id: 'rxkube-fetch', label: 'rxkube over WHATWG fetch (browser transport)' },
   { id: 'client-node', label: '@kubernetes/client-node 2.0.1 informer' },
   { id: 'floor', label: 'fetch + split + JSON.parse + Map' },
   { id: 'parse-only', label: 'JSON.parse, no I/O' },

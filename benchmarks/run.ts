@@ -63,7 +63,7 @@ const NS = args.quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
 const M = args.quick ? 20_000 : 100_000;
 const INPROC_EVENTS = args.quick ? 10_000 : 50_000;
 const CHILD_TIMEOUT_MS = args.quick ? 60_000 : 900_000;
-const WATCH_CONTENDERS: readonly Contender[] = ['rxkube', 'rxkube-unfrozen', 'rxkube-strip', 'rxkube-meta', 'rxkube-stream', 'client-node', 'floor', 'parse-only'];
+const WATCH_CONTENDERS: readonly Contender[] = ['rxkube', 'rxkube-unfrozen', 'rxkube-strip', 'rxkube-meta', 'rxkube-stream', 'rxkube-fetch', 'client-node', 'floor', 'parse-only'];
 const RELIST_CONTENDERS: readonly Contender[] = ['rxkube', 'rxkube-unfrozen', 'client-node'];
 const INPROC_CONTENDERS: readonly Contender[] = ['reflect', 'reflect-unfrozen', 'join'];
 const wanted = (scenario: string): boolean => args.only === undefined || args.only.split(',').includes(scenario);

@@ -10,6 +10,7 @@ const COLORS: Record<string, string> = {
   'rxkube-strip': '#2da44e',
   'rxkube-meta': '#7ee787',
   'rxkube-stream': '#8250df',
+  'rxkube-fetch': '#bf8700',
   'client-node': '#cf222e',
   floor: '#9a6700',
   'parse-only': '#6e7781',
