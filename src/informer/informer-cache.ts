@@ -1,3 +1,4 @@
+import { asyncScheduler } from 'rxjs';
 import type { Informer } from '../model/informer.ts';
 import type { KubeObject } from '../model/kube-object.ts';
 import type { ListWatch } from '../model/wire.ts';
@@ -111,6 +112,13 @@ export function informerCache<R = string>(
           queueMicrotask(() => watcher.unsubscribe());
         }
       });
+      // An informer asked for but never subscribed within the keep-alive is dropped too, so that
+      // looking collections up without watching them does not grow the cache forever.
+      (options.scheduler ?? asyncScheduler).schedule(() => {
+        if (started) return;
+        if (entries.get(key) === created) entries.delete(key);
+        watcher.unsubscribe();
+      }, keepAliveMs);
       return created as unknown as Informer<T>;
     },
     get size() {

@@ -84,6 +84,28 @@ describe('informerCache', () => {
     expect(built).toHaveLength(2);
   });
 
+  it('drops an informer that nobody subscribed to within keepAliveMs, and keeps one that is in use', () => {
+    const scheduler = new TestScheduler((x, y) => expect(x).toEqual(y));
+    const { sourceFor } = counting();
+    scheduler.run(({ flush }) => {
+      const cache = informerCache(sourceFor, { keepAliveMs: 100, scheduler });
+      const unused = cache.informer({ resource: 'pods' });
+      const used = cache.informer({ resource: 'nodes' });
+      const sub = used.reflections$.subscribe();
+      scheduler.schedule(() => {
+        expect(cache.size).toBe(2);
+        expect(cache.informer({ resource: 'pods' })).toBe(unused);
+      }, 99);
+      scheduler.schedule(() => {
+        expect(cache.size).toBe(1);
+        expect(cache.informer({ resource: 'nodes' })).toBe(used);
+        expect(cache.informer({ resource: 'pods' })).not.toBe(unused);
+        sub.unsubscribe();
+      }, 101);
+      flush();
+    });
+  });
+
   it('hands a late subscriber of a shared informer the current state first', () => {
     const { sourceFor } = counting();
     const cache = informerCache(sourceFor);
