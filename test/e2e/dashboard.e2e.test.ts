@@ -3,7 +3,8 @@
  * playwright-core, against the example served on loopback (production build, same-origin proxy to
  * the simulated API server, 10,000 pods on 50 nodes). The informer runs in the page, over fetch.
  *
- * The steps share one page and run in order: sync, churn, frame budget, two faults, convergence.
+ * The steps share one page and run in order: sync, churn, frame budget, three faults (the last
+ * through the page's own button), convergence.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -224,6 +225,15 @@ describe('dashboard example in Chromium', () => {
     expect(dashboard.server.faults.dropWatches({ resource: 'pods' })).toBeGreaterThan(0);
 
     await waitForStatus(page, (s) => s.log.some((e) => e.seq > before && e.phase === 'backingOff' && e.text.includes('503')));
+    const recovered = await waitForStatus(page, (s) => s.phase === 'watching' && s.log.some((e) => e.seq > before && e.phase === 'watching'), 60_000);
+    expect(recovered.synced).toBe(true);
+  });
+
+  it('wires its "Compact (410)" button: the watch gets 410 Gone, the page relists and watches again', async () => {
+    const before = lastSeq(await readStatus(page));
+    await page.getByRole('button', { name: 'Compact (410)' }).click();
+
+    await waitForStatus(page, (s) => s.log.some((e) => e.seq > before && e.phase === 'relisting'), 60_000);
     const recovered = await waitForStatus(page, (s) => s.phase === 'watching' && s.log.some((e) => e.seq > before && e.phase === 'watching'), 60_000);
     expect(recovered.synced).toBe(true);
   });
