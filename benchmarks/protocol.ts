@@ -16,7 +16,9 @@ export type Contender =
   | 'reflect-unfrozen'
   | 'join'
   /** In-process control: the same events into a plain mutable Map. */
-  | 'map-floor';
+  | 'map-floor'
+  /** In-process control: the pods ⋈ nodes view rebuilt from scratch on every pod event. */
+  | 'join-recompute';
 
 /** One child process's job. */
 export interface Task {

@@ -65,7 +65,7 @@ const INPROC_EVENTS = args.quick ? 10_000 : 50_000;
 const CHILD_TIMEOUT_MS = args.quick ? 60_000 : 900_000;
 const WATCH_CONTENDERS: readonly Contender[] = ['rxkube', 'rxkube-unfrozen', 'rxkube-strip', 'rxkube-meta', 'rxkube-stream', 'rxkube-fetch', 'client-node', 'floor', 'parse-only'];
 const RELIST_CONTENDERS: readonly Contender[] = ['rxkube', 'rxkube-unfrozen', 'client-node'];
-const INPROC_CONTENDERS: readonly Contender[] = ['reflect', 'reflect-unfrozen', 'join'];
+const INPROC_CONTENDERS: readonly Contender[] = ['reflect', 'reflect-unfrozen', 'join', 'join-recompute', 'map-floor'];
 const wanted = (scenario: string): boolean => args.only === undefined || args.only.split(',').includes(scenario);
 
 function log(message: string): void {
@@ -191,14 +191,15 @@ async function main(): Promise<void> {
       });
     }
     if (wanted('inproc')) {
-      for (const n of [NS[0]!, NS[NS.length - 1]!]) {
+      for (const n of NS) {
         log(`in-process: N = ${n}, ${INPROC_EVENTS} events`);
         await rounds(INPROC_CONTENDERS, args.reps, 0, async (contender) => {
           const task: Task = { contender, scenario: 'inproc', n, m: INPROC_EVENTS, baseUrl: '' };
           const result = await runChildOrError(task);
           log(`  ${contender}: ${result instanceof Error ? `FAILED ${result.message}` : `${result.perEventUs?.toFixed(2)} µs/event${result.perRightEventUs === undefined ? '' : `, ${result.perRightEventUs.toFixed(2)} µs/node event`}`}`);
-          const name = contender === 'join' ? 'join' : 'reflect';
-          const metric = contender === 'join' ? 'per pod event' : contender === 'reflect' ? 'per event (frozen)' : 'per event (unfrozen)';
+          const name = contender === 'join' || contender === 'join-recompute' ? 'join' : contender === 'map-floor' ? 'map' : 'reflect';
+          const metric =
+            contender === 'join' ? 'per pod event' : contender === 'join-recompute' ? 'per pod event (recomputed)' : contender === 'reflect' ? 'per event (frozen)' : contender === 'map-floor' ? 'per event (Map.set)' : 'per event (unfrozen)';
           record(collected, name, n, INPROC_EVENTS, contender, metric, 'µs', result instanceof Error ? result : result.perEventUs);
           if (contender === 'join') record(collected, name, n, INPROC_EVENTS, contender, 'per node event', 'µs', result instanceof Error ? result : result.perRightEventUs);
         });

@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { FetchFunction, FetchInit, FetchResponse } from '../sources/fetch-list-watch.ts';
+import type { FetchFunction, FetchInit } from '../sources/fetch-list-watch.ts';
+import type { FetchResponse } from '../sources/response-body.ts';
 
 /** OpenSSL verification codes (and Node's host-name check) that mean "this server is not trusted". */
 const TLS_TRUST_CODES = new Set([

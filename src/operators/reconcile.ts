@@ -49,6 +49,22 @@ export type Reconciler<T> = (
   context: ReconcileContext,
 ) => ObservableInput<unknown> | ReconcileAction | void;
 
+/**
+ * A token bucket for {@link ReconcileOptions.retryRateLimit}.
+ *
+ * @example
+ * ```ts
+ * import type { RetryRateLimit } from 'rxkube';
+ * const gentle: RetryRateLimit = { qps: 2, burst: 20 };
+ * ```
+ */
+export interface RetryRateLimit {
+  /** Tokens added per second. */
+  readonly qps: number;
+  /** The most tokens the bucket holds (retries allowed at once after a quiet period). */
+  readonly burst: number;
+}
+
 /** Options of {@link reconcile}. */
 export interface ReconcileOptions {
   /** How many keys run at the same time (never the same key twice). @defaultValue 1 */
@@ -65,7 +81,7 @@ export interface ReconcileOptions {
    * and resyncs are not limited. `false` turns the bucket off.
    * @defaultValue `{ qps: 10, burst: 100 }`
    */
-  retryRateLimit?: { readonly qps: number; readonly burst: number } | false;
+  retryRateLimit?: RetryRateLimit | false;
   /** When set, every key of the latest snapshot is queued again this often. @defaultValue undefined (off) */
   resyncPeriodMs?: number;
   /** Scheduler for every delay (retries, requeues, resyncs), so tests run in virtual time. @defaultValue asyncScheduler */

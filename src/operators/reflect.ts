@@ -161,10 +161,12 @@ export function reflect<T extends KubeObject = KubeObject>(
 
       const bufferPut = (buf: TransientHamt<T>, raw: T): void => {
         const key = keyOf(raw);
-        const prev = objects.get(key);
+        // Every map here uses the default hash, so one hash serves the store and the buffer.
+        const hash = objects.hashOf(key);
+        const prev = objects.getHashed(hash, key);
         const rv = rvOf(raw);
         const obj = prev !== undefined && rv !== undefined && rvOf(prev) === rv ? prev : prepare(raw, prev);
-        if (buf.set(key, obj)) {
+        if (buf.setHashed(hash, key, obj)) {
           order.push(key);
           if (prev !== undefined) kept++;
         }
@@ -172,9 +174,10 @@ export function reflect<T extends KubeObject = KubeObject>(
 
       const bufferDelete = (buf: TransientHamt<T>, raw: T): void => {
         const key = keyOf(raw);
-        if (buf.delete(key)) {
+        const hash = objects.hashOf(key);
+        if (buf.deleteHashed(hash, key)) {
           reordered = true;
-          if (objects.has(key)) kept--;
+          if (objects.hasHashed(hash, key)) kept--;
         }
       };
 
@@ -193,9 +196,10 @@ export function reflect<T extends KubeObject = KubeObject>(
             if (seen.has(key)) continue;
             seen.add(key);
           }
-          const obj = next.get(key);
+          const hash = next.hashOf(key);
+          const obj = next.getHashed(hash, key);
           if (obj === undefined) continue;
-          const prev = old.get(key);
+          const prev = old.getHashed(hash, key);
           if (prev === undefined) deltas.push({ type: 'added', key, object: obj });
           else if (prev !== obj) deltas.push({ type: 'updated', key, object: obj, previous: prev });
         }
@@ -211,27 +215,31 @@ export function reflect<T extends KubeObject = KubeObject>(
 
       const put = (raw: T): Reflection<T> | undefined => {
         const key = keyOf(raw);
-        const prev = objects.get(key);
+        const hash = objects.hashOf(key);
+        const prev = objects.getHashed(hash, key);
         const rv = rvOf(raw);
         if (prev !== undefined && rv !== undefined && rvOf(prev) === rv) return undefined;
         const obj = prepare(raw, prev);
         if (obj === prev) return undefined;
-        objects = objects.set(key, obj);
+        objects = objects.setHashed(hash, key, obj);
         if (rv !== undefined) resourceVersion = rv;
-        return reflection([
-          prev === undefined ? { type: 'added', key, object: obj } : { type: 'updated', key, object: obj, previous: prev },
-        ]);
+        if (prev === undefined) return reflection([{ type: 'added', key, object: obj }]);
+        // The stored key string rather than the one just built: downstream maps keyed by it then
+        // match on identity instead of comparing characters.
+        return reflection([{ type: 'updated', key: HamtMap.previousKey ?? key, object: obj, previous: prev }]);
       };
 
       const remove = (raw: T): Reflection<T> | undefined => {
         const key = keyOf(raw);
-        const prev = objects.get(key);
-        if (prev === undefined) return undefined;
+        const after = objects.delete(key);
+        if (after === objects) return undefined;
+        const prev = HamtMap.previous as T;
+        const storedKey = HamtMap.previousKey ?? key;
         const obj = prepare(raw, prev);
-        objects = objects.delete(key);
+        objects = after;
         const rv = rvOf(raw);
         if (rv !== undefined) resourceVersion = rv;
-        return reflection([{ type: 'deleted', key, object: obj }]);
+        return reflection([{ type: 'deleted', key: storedKey, object: obj }]);
       };
 
       const handle = (event: ListWatchEvent<T>): Reflection<T> | undefined => {

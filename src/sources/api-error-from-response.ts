@@ -1,8 +1,7 @@
 import { ApiError } from '../model/errors.ts';
 import type { Status } from '../model/kube-object.ts';
 import { isRecord } from './decode-watch-event.ts';
-import type { FetchResponse } from './fetch-list-watch.ts';
-import { openBody } from './response-body.ts';
+import { openBody, type FetchResponse } from './response-body.ts';
 
 /** Status documents are small; a proxy's HTML error page need not be read whole. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;

@@ -8,7 +8,7 @@ import { decodeObjectList } from './decode-object-list.ts';
 import { decodeWatchEvent } from './decode-watch-event.ts';
 import { NdjsonDecoder } from './ndjson.ts';
 import { openBody, readTextPieces } from './response-body.ts';
-import type { BodyReader, ResponseBody } from './response-body.ts';
+import type { BodyReader, FetchResponse } from './response-body.ts';
 
 /**
  * Which collection to list and watch: an API group, version and resource (plural), optionally in
@@ -54,34 +54,6 @@ export interface ResourceRef {
  * ```
  */
 export type FetchFunction = (url: string, init: FetchInit) => Promise<FetchResponse>;
-
-/**
- * The part of a WHATWG `Response` that rxkube reads, so that a `Response` satisfies it and a
- * transport can also hand over its body as an async iterable of byte chunks instead of a web
- * stream: `kubeFetch` in `rxkube/kube` passes Node.js's `IncomingMessage` through unwrapped, which
- * saves the web-stream machinery on every chunk of a long watch.
- *
- * @example
- * ```ts
- * import type { FetchResponse } from 'rxkube';
- * const chunks = async function* () {
- *   yield new TextEncoder().encode('{"type":"ADDED","object":{}}\n');
- * };
- * const response: FetchResponse = { ok: true, status: 200, statusText: 'OK', headers: new Headers(), body: chunks() };
- * ```
- */
-export interface FetchResponse {
-  /** `true` for a 2xx status. */
-  readonly ok: boolean;
-  /** The HTTP status code. */
-  readonly status: number;
-  /** The HTTP reason phrase (may be empty, as over HTTP/2). */
-  readonly statusText: string;
-  /** The response headers; rxkube reads `Retry-After`. */
-  readonly headers: Headers;
-  /** The body: a web stream, an async iterable of chunks, or `null` for none. */
-  readonly body: ResponseBody;
-}
 
 /**
  * The request options {@link fetchListWatch} passes to its {@link FetchFunction}.

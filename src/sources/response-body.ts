@@ -12,6 +12,34 @@
 export type ResponseBody = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null;
 
 /**
+ * The part of a WHATWG `Response` that rxkube reads, so that a `Response` satisfies it and a
+ * transport can also hand over its body as an async iterable of byte chunks instead of a web
+ * stream: `kubeFetch` in `rxkube/kube` passes Node.js's `IncomingMessage` through unwrapped, which
+ * saves the web-stream machinery on every chunk of a long watch.
+ *
+ * @example
+ * ```ts
+ * import type { FetchResponse } from 'rxkube';
+ * const chunks = async function* () {
+ *   yield new TextEncoder().encode('{"type":"ADDED","object":{}}\n');
+ * };
+ * const response: FetchResponse = { ok: true, status: 200, statusText: 'OK', headers: new Headers(), body: chunks() };
+ * ```
+ */
+export interface FetchResponse {
+  /** `true` for a 2xx status. */
+  readonly ok: boolean;
+  /** The HTTP status code. */
+  readonly status: number;
+  /** The HTTP reason phrase (may be empty, as over HTTP/2). */
+  readonly statusText: string;
+  /** The response headers; rxkube reads `Retry-After`. */
+  readonly headers: Headers;
+  /** The body: a web stream, an async iterable of chunks, or `null` for none. */
+  readonly body: ResponseBody;
+}
+
+/**
  * One reader over either kind of {@link ResponseBody}.
  *
  * @internal

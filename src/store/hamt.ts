@@ -5,13 +5,28 @@
  * update costs O(log₃₂ n) and taking a snapshot costs nothing. A transient builds or edits a map in
  * place (for a relist of 100,000 objects) and is frozen with {@link TransientHamt.persistent}.
  *
- * Layout: a branch node holds a 32-bit bitmap and a packed array of `[key, value]` pairs; a pair
- * whose key slot is `undefined` holds a child node in its value slot. Keys with equal 32-bit
- * hashes live in a collision node.
+ * Layout (CHAMP, Steindorfer & Vinju 2015): a node is one flat array — a bitmap of the entries it
+ * holds inline, a bitmap of its child nodes, the owner of a transient edit, then the entries as
+ * `key, value` pairs, then the children, one slot each. Being one array rather than an object
+ * pointing at one saves a dependent load per level and ≈60 bytes per copied node; keeping entries
+ * and children apart halves the slots an update copies compared with `[key, value]` pairs whose
+ * key is a marker for a child. Every 32-bit hash is consumed after seven levels; keys whose hashes
+ * are equal share a collision node there (same array, both bitmaps zero, pairs only).
+ *
+ * The trie is canonical: a node other than the root holds at least two keys below it, so removing
+ * a key pulls a lone remaining entry back up, and the shape depends only on the contents.
+ *
+ * Callers that touch one key several times per event compute {@link HamtMap.hashOf} once and pass
+ * it to the `…Hashed` methods.
  *
  * @internal
  * @packageDocumentation
  */
+
+// The last key hashed and its hash. One event's key passes through several maps (the store, then
+// each derived view) as the same string, so most calls after the first are answered here.
+let lastKey = '';
+let lastHash = hashUncached('');
 
 /**
  * A 32-bit string hash: FNV-1a over UTF-16 code units followed by murmur3's finaliser, because
@@ -20,6 +35,13 @@
  * @internal
  */
 export function hashString(s: string): number {
+  if (s === lastKey) return lastHash;
+  lastHash = hashUncached(s);
+  lastKey = s;
+  return lastHash;
+}
+
+function hashUncached(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
@@ -36,10 +58,22 @@ export function hashString(s: string): number {
 export type HashFn = (key: string) => number;
 
 type Owner = object | null;
-type Node<V> = Branch<V> | Collision<V>;
+
+/**
+ * `[datamap, nodemap, owner, k₀, v₀, …, kₙ, vₙ, child₀, …, childₘ]`; a collision node has both
+ * bitmaps 0 and pairs only. Typed loosely: only this file reads it. @internal
+ */
+export type HamtNode = unknown[];
+
+const DATAMAP = 0;
+const NODEMAP = 1;
+const OWNER = 2;
+const HEADER = 3;
 
 const SHIFT = 5;
 const MASK = 31;
+/** The last shift that still consumes hash bits (bits 30–31); deeper nodes are collision nodes. */
+const LAST_SHIFT = 30;
 
 function popcount(x: number): number {
   x -= (x >>> 1) & 0x55555555;
@@ -48,235 +82,242 @@ function popcount(x: number): number {
   return Math.imul(x, 0x01010101) >>> 24;
 }
 
-// One mutable flag shared by all operations: set/delete report whether the size changed. The trie
-// never calls user code, so nothing can re-enter while it is in use.
-const changed = { size: false };
+// One mutable record shared by all operations: set/delete report whether the size changed, and
+// the key and value of the entry they replaced or removed. The trie never calls user code, so
+// nothing can re-enter while it is in use; callers read it right after the call.
+const result: { changed: boolean; previous: unknown; key: string | undefined } = { changed: false, previous: undefined, key: undefined };
 
-class Branch<V> {
-  bitmap: number;
-  arr: unknown[];
-  owner: Owner;
+function resetResult(): void {
+  result.changed = false;
+  result.previous = undefined;
+  result.key = undefined;
+}
 
-  constructor(owner: Owner, bitmap: number, arr: unknown[]) {
-    this.owner = owner;
-    this.bitmap = bitmap;
-    this.arr = arr;
-  }
+function newNode(datamap: number, nodemap: number, owner: Owner, length: number): HamtNode {
+  const node = new Array<unknown>(length);
+  node[DATAMAP] = datamap;
+  node[NODEMAP] = nodemap;
+  node[OWNER] = owner;
+  return node;
+}
 
-  private editable(owner: Owner): Branch<V> {
-    return owner !== null && this.owner === owner ? this : new Branch<V>(owner, this.bitmap, this.arr.slice());
-  }
+function emptyNode(owner: Owner): HamtNode {
+  return [0, 0, owner];
+}
 
-  set(owner: Owner, shift: number, hash: number, key: string, value: V, hashFn: HashFn): Branch<V> {
+function editable(node: HamtNode, owner: Owner): HamtNode {
+  if (owner !== null && node[OWNER] === owner) return node;
+  const copy = node.slice();
+  copy[OWNER] = owner;
+  return copy;
+}
+
+/** A node of two keys at `shift` (their hashes differ at or below it, or are equal). */
+function pairNode(owner: Owner, shift: number, h1: number, k1: string, v1: unknown, h2: number, k2: string, v2: unknown): HamtNode {
+  if (shift > LAST_SHIFT) return [0, 0, owner, k1, v1, k2, v2];
+  const b1 = (h1 >>> shift) & MASK;
+  const b2 = (h2 >>> shift) & MASK;
+  if (b1 === b2) return [0, 1 << b1, owner, pairNode(owner, shift + SHIFT, h1, k1, v1, h2, k2, v2)];
+  const datamap = (1 << b1) | (1 << b2);
+  return b1 < b2 ? [datamap, 0, owner, k1, v1, k2, v2] : [datamap, 0, owner, k2, v2, k1, v1];
+}
+
+function lookup<V>(root: HamtNode, hash: number, key: string): V | undefined {
+  let node = root;
+  for (let shift = 0; shift <= LAST_SHIFT; shift += SHIFT) {
     const bit = 1 << ((hash >>> shift) & MASK);
-    const i = 2 * popcount(this.bitmap & (bit - 1));
-    if ((this.bitmap & bit) === 0) {
-      changed.size = true;
-      if (owner !== null && this.owner === owner) {
-        this.arr.splice(i, 0, key, value);
-        this.bitmap |= bit;
-        return this;
-      }
-      return new Branch<V>(owner, this.bitmap | bit, insertPair(this.arr, i, key, value));
+    const datamap = node[DATAMAP] as number;
+    if ((datamap & bit) !== 0) {
+      const i = HEADER + 2 * popcount(datamap & (bit - 1));
+      return node[i] === key ? (node[i + 1] as V) : undefined;
     }
-    const k = this.arr[i] as string | undefined;
-    const v = this.arr[i + 1];
-    if (k === undefined) {
-      const child = v as Node<V>;
-      const next = child.set(owner, shift + SHIFT, hash, key, value, hashFn);
-      if (next === child) return this;
-      const node = this.editable(owner);
-      node.arr[i + 1] = next;
-      return node;
-    }
-    if (k === key) {
-      if (v === value) return this;
-      const node = this.editable(owner);
-      node.arr[i + 1] = value;
-      return node;
-    }
-    changed.size = true;
-    const child = pair<V>(owner, shift + SHIFT, hashFn(k), k, v as V, hash, key, value);
-    const node = this.editable(owner);
-    node.arr[i] = undefined;
-    node.arr[i + 1] = child;
-    return node;
+    const nodemap = node[NODEMAP] as number;
+    if ((nodemap & bit) === 0) return undefined;
+    node = node[HEADER + 2 * popcount(datamap) + popcount(nodemap & (bit - 1))] as HamtNode;
   }
-
-  /** Returns the node without `key`, or `undefined` when it became empty. */
-  delete(owner: Owner, shift: number, hash: number, key: string): Node<V> | undefined {
-    const bit = 1 << ((hash >>> shift) & MASK);
-    if ((this.bitmap & bit) === 0) return this;
-    const i = 2 * popcount(this.bitmap & (bit - 1));
-    const k = this.arr[i] as string | undefined;
-    if (k === undefined) {
-      const child = this.arr[i + 1] as Node<V>;
-      const next = child.delete(owner, shift + SHIFT, hash, key);
-      if (next === child) return this;
-      if (next === undefined) return this.without(owner, bit, i);
-      // Pull a lone leaf up so the trie stays as shallow as its contents need.
-      const leaf = loneLeaf(next);
-      const node = this.editable(owner);
-      if (leaf !== undefined) {
-        node.arr[i] = leaf[0];
-        node.arr[i + 1] = leaf[1];
-      } else {
-        node.arr[i + 1] = next;
-      }
-      return node;
-    }
-    if (k !== key) return this;
-    changed.size = true;
-    return this.without(owner, bit, i);
-  }
-
-  private without(owner: Owner, bit: number, i: number): Branch<V> | undefined {
-    if (this.bitmap === bit) return undefined;
-    if (owner !== null && this.owner === owner) {
-      this.arr.splice(i, 2);
-      this.bitmap ^= bit;
-      return this;
-    }
-    return new Branch<V>(owner, this.bitmap ^ bit, removePair(this.arr, i));
-  }
-}
-
-class Collision<V> {
-  readonly hash: number;
-  arr: unknown[];
-  owner: Owner;
-
-  constructor(owner: Owner, hash: number, arr: unknown[]) {
-    this.owner = owner;
-    this.hash = hash;
-    this.arr = arr;
-  }
-
-  private editable(owner: Owner): Collision<V> {
-    return owner !== null && this.owner === owner ? this : new Collision<V>(owner, this.hash, this.arr.slice());
-  }
-
-  set(owner: Owner, shift: number, hash: number, key: string, value: V, hashFn: HashFn): Node<V> {
-    if (hash !== this.hash) {
-      // A different hash below a collision: split into a branch holding the collision as a child.
-      const branch = new Branch<V>(owner, 1 << ((this.hash >>> shift) & MASK), [undefined, this]);
-      return branch.set(owner, shift, hash, key, value, hashFn);
-    }
-    const arr = this.arr;
-    for (let i = 0; i < arr.length; i += 2) {
-      if (arr[i] === key) {
-        if (arr[i + 1] === value) return this;
-        const node = this.editable(owner);
-        node.arr[i + 1] = value;
-        return node;
-      }
-    }
-    changed.size = true;
-    const node = this.editable(owner);
-    node.arr.push(key, value);
-    return node;
-  }
-
-  delete(owner: Owner, _shift: number, hash: number, key: string): Node<V> | undefined {
-    if (hash !== this.hash) return this;
-    const arr = this.arr;
-    for (let i = 0; i < arr.length; i += 2) {
-      if (arr[i] === key) {
-        changed.size = true;
-        if (arr.length === 2) return undefined;
-        const node = this.editable(owner);
-        node.arr.splice(i, 2);
-        return node;
-      }
-    }
-    return this;
-  }
-}
-
-function insertPair(arr: readonly unknown[], i: number, key: string, value: unknown): unknown[] {
-  const out = new Array<unknown>(arr.length + 2);
-  for (let j = 0; j < i; j++) out[j] = arr[j];
-  out[i] = key;
-  out[i + 1] = value;
-  for (let j = i; j < arr.length; j++) out[j + 2] = arr[j];
-  return out;
-}
-
-function removePair(arr: readonly unknown[], i: number): unknown[] {
-  const out = new Array<unknown>(arr.length - 2);
-  for (let j = 0; j < i; j++) out[j] = arr[j];
-  for (let j = i + 2; j < arr.length; j++) out[j - 2] = arr[j];
-  return out;
-}
-
-function loneLeaf<V>(node: Node<V>): [string, V] | undefined {
-  if (node.arr.length === 2 && node.arr[0] !== undefined) return [node.arr[0] as string, node.arr[1] as V];
+  for (let i = HEADER; i < node.length; i += 2) if (node[i] === key) return node[i + 1] as V;
   return undefined;
 }
 
-function pair<V>(owner: Owner, shift: number, h1: number, k1: string, v1: V, h2: number, k2: string, v2: V): Node<V> {
-  if (h1 === h2) return new Collision<V>(owner, h1, [k1, v1, k2, v2]);
-  const b1 = (h1 >>> shift) & MASK;
-  const b2 = (h2 >>> shift) & MASK;
-  if (b1 === b2) return new Branch<V>(owner, 1 << b1, [undefined, pair(owner, shift + SHIFT, h1, k1, v1, h2, k2, v2)]);
-  return b1 < b2
-    ? new Branch<V>(owner, (1 << b1) | (1 << b2), [k1, v1, k2, v2])
-    : new Branch<V>(owner, (1 << b1) | (1 << b2), [k2, v2, k1, v1]);
+function contains(root: HamtNode, hash: number, key: string): boolean {
+  let node = root;
+  for (let shift = 0; shift <= LAST_SHIFT; shift += SHIFT) {
+    const bit = 1 << ((hash >>> shift) & MASK);
+    const datamap = node[DATAMAP] as number;
+    if ((datamap & bit) !== 0) return node[HEADER + 2 * popcount(datamap & (bit - 1))] === key;
+    const nodemap = node[NODEMAP] as number;
+    if ((nodemap & bit) === 0) return false;
+    node = node[HEADER + 2 * popcount(datamap) + popcount(nodemap & (bit - 1))] as HamtNode;
+  }
+  for (let i = HEADER; i < node.length; i += 2) if (node[i] === key) return true;
+  return false;
 }
 
-function lookup<V>(root: Node<V>, hash: number, key: string): V | undefined {
-  let node: Node<V> = root;
-  let shift = 0;
-  for (;;) {
-    if (node instanceof Branch) {
-      const bit = 1 << ((hash >>> shift) & MASK);
-      if ((node.bitmap & bit) === 0) return undefined;
-      const i = 2 * popcount(node.bitmap & (bit - 1));
-      const k = node.arr[i];
-      if (k === undefined) {
-        node = node.arr[i + 1] as Node<V>;
-        shift += SHIFT;
-        continue;
-      }
-      return k === key ? (node.arr[i + 1] as V) : undefined;
+function setIn(node: HamtNode, owner: Owner, shift: number, hash: number, key: string, value: unknown, hashFn: HashFn): HamtNode {
+  if (shift > LAST_SHIFT) return setInCollision(node, owner, key, value);
+  const bit = 1 << ((hash >>> shift) & MASK);
+  const datamap = node[DATAMAP] as number;
+  const nodemap = node[NODEMAP] as number;
+  if ((datamap & bit) !== 0) {
+    const i = HEADER + 2 * popcount(datamap & (bit - 1));
+    const k = node[i] as string;
+    const v = node[i + 1];
+    if (k === key) {
+      result.previous = v;
+      result.key = k;
+      if (v === value) return node;
+      const edited = editable(node, owner);
+      edited[i + 1] = value;
+      return edited;
     }
-    if (node.hash !== hash) return undefined;
-    const arr = node.arr;
-    for (let i = 0; i < arr.length; i += 2) if (arr[i] === key) return arr[i + 1] as V;
-    return undefined;
+    // Two keys on one slot: the entry moves into a new child holding both.
+    result.changed = true;
+    const child = pairNode(owner, shift + SHIFT, hashFn(k), k, v, hash, key, value);
+    const j = HEADER + 2 * popcount(datamap) + popcount(nodemap & (bit - 1));
+    return entryToChild(node, owner, bit, i, j, child);
   }
+  if ((nodemap & bit) !== 0) {
+    const j = HEADER + 2 * popcount(datamap) + popcount(nodemap & (bit - 1));
+    const child = node[j] as HamtNode;
+    const next = setIn(child, owner, shift + SHIFT, hash, key, value, hashFn);
+    if (next === child) return node;
+    const edited = editable(node, owner);
+    edited[j] = next;
+    return edited;
+  }
+  result.changed = true;
+  const i = HEADER + 2 * popcount(datamap & (bit - 1));
+  if (owner !== null && node[OWNER] === owner) {
+    node.splice(i, 0, key, value);
+    node[DATAMAP] = datamap | bit;
+    return node;
+  }
+  const out = newNode(datamap | bit, nodemap, owner, node.length + 2);
+  for (let s = HEADER; s < i; s++) out[s] = node[s];
+  out[i] = key;
+  out[i + 1] = value;
+  for (let s = i; s < node.length; s++) out[s + 2] = node[s];
+  return out;
 }
 
-function contains<V>(root: Node<V>, hash: number, key: string): boolean {
-  let node: Node<V> = root;
-  let shift = 0;
-  for (;;) {
-    if (node instanceof Branch) {
-      const bit = 1 << ((hash >>> shift) & MASK);
-      if ((node.bitmap & bit) === 0) return false;
-      const i = 2 * popcount(node.bitmap & (bit - 1));
-      const k = node.arr[i];
-      if (k === undefined) {
-        node = node.arr[i + 1] as Node<V>;
-        shift += SHIFT;
-        continue;
-      }
-      return k === key;
+function setInCollision(node: HamtNode, owner: Owner, key: string, value: unknown): HamtNode {
+  for (let i = HEADER; i < node.length; i += 2) {
+    if (node[i] === key) {
+      const v = node[i + 1];
+      result.previous = v;
+      result.key = node[i] as string;
+      if (v === value) return node;
+      const edited = editable(node, owner);
+      edited[i + 1] = value;
+      return edited;
     }
-    if (node.hash !== hash) return false;
-    const arr = node.arr;
-    for (let i = 0; i < arr.length; i += 2) if (arr[i] === key) return true;
-    return false;
   }
+  result.changed = true;
+  const edited = editable(node, owner);
+  edited.push(key, value);
+  return edited;
 }
 
-function each<V>(node: Node<V>, fn: (value: V, key: string) => void): void {
-  const arr = node.arr;
-  for (let i = 0; i < arr.length; i += 2) {
-    const k = arr[i] as string | undefined;
-    if (k === undefined) each(arr[i + 1] as Node<V>, fn);
-    else fn(arr[i + 1] as V, k);
+/** `node` with the entry at `i` replaced by `child`, which goes to slot `j` (counted before the move). */
+function entryToChild(node: HamtNode, owner: Owner, bit: number, i: number, j: number, child: HamtNode): HamtNode {
+  const out = newNode((node[DATAMAP] as number) ^ bit, (node[NODEMAP] as number) | bit, owner, node.length - 1);
+  const to = j - 2;
+  for (let s = HEADER; s < i; s++) out[s] = node[s];
+  for (let s = i + 2; s < j; s++) out[s - 2] = node[s];
+  out[to] = child;
+  for (let s = j; s < node.length; s++) out[s - 1] = node[s];
+  return out;
+}
+
+/** `node` with the child at slot `j` replaced by the entry `key, value`, which goes to data slot `i`. */
+function childToEntry(node: HamtNode, owner: Owner, bit: number, i: number, j: number, key: unknown, value: unknown): HamtNode {
+  const out = newNode((node[DATAMAP] as number) | bit, (node[NODEMAP] as number) ^ bit, owner, node.length + 1);
+  for (let s = HEADER; s < i; s++) out[s] = node[s];
+  out[i] = key;
+  out[i + 1] = value;
+  for (let s = i; s < j; s++) out[s + 2] = node[s];
+  for (let s = j + 1; s < node.length; s++) out[s + 1] = node[s];
+  return out;
+}
+
+/** A node below the root holding a single entry and no child: its parent takes the entry in. */
+function isLoneEntry(node: HamtNode): boolean {
+  return node.length === HEADER + 2 && (node[NODEMAP] as number) === 0;
+}
+
+/** Returns `node` without `key`, or `undefined` when that leaves it empty. */
+function deleteIn(node: HamtNode, owner: Owner, shift: number, hash: number, key: string): HamtNode | undefined {
+  if (shift > LAST_SHIFT) return deleteInCollision(node, owner, key);
+  const bit = 1 << ((hash >>> shift) & MASK);
+  const datamap = node[DATAMAP] as number;
+  const nodemap = node[NODEMAP] as number;
+  if ((datamap & bit) !== 0) {
+    const i = HEADER + 2 * popcount(datamap & (bit - 1));
+    if (node[i] !== key) return node;
+    result.changed = true;
+    result.previous = node[i + 1];
+    result.key = node[i] as string;
+    if (node.length === HEADER + 2) return undefined;
+    if (owner !== null && node[OWNER] === owner) {
+      node.splice(i, 2);
+      node[DATAMAP] = datamap ^ bit;
+      return node;
+    }
+    const out = newNode(datamap ^ bit, nodemap, owner, node.length - 2);
+    for (let s = HEADER; s < i; s++) out[s] = node[s];
+    for (let s = i + 2; s < node.length; s++) out[s - 2] = node[s];
+    return out;
   }
+  if ((nodemap & bit) === 0) return node;
+  const j = HEADER + 2 * popcount(datamap) + popcount(nodemap & (bit - 1));
+  const child = node[j] as HamtNode;
+  const next = deleteIn(child, owner, shift + SHIFT, hash, key);
+  // Not `next === child`: a transient edits its own nodes in place.
+  if (!result.changed) return node;
+  if (next === undefined) {
+    // Only a non-canonical child (one key) can become empty; kept for robustness.
+    if (node.length === HEADER + 1) return undefined;
+    const out = newNode(datamap, nodemap ^ bit, owner, node.length - 1);
+    for (let s = HEADER; s < j; s++) out[s] = node[s];
+    for (let s = j + 1; s < node.length; s++) out[s - 1] = node[s];
+    return out;
+  }
+  if (isLoneEntry(next)) {
+    // This node's only content is that entry: hand it up whole; the root keeps it instead.
+    if (shift > 0 && node.length === HEADER + 1) return next;
+    return childToEntry(node, owner, bit, HEADER + 2 * popcount(datamap & (bit - 1)), j, next[HEADER], next[HEADER + 1]);
+  }
+  if (next === child) return node;
+  const edited = editable(node, owner);
+  edited[j] = next;
+  return edited;
+}
+
+function deleteInCollision(node: HamtNode, owner: Owner, key: string): HamtNode | undefined {
+  for (let i = HEADER; i < node.length; i += 2) {
+    if (node[i] !== key) continue;
+    result.changed = true;
+    result.previous = node[i + 1];
+    result.key = node[i] as string;
+    if (node.length === HEADER + 2) return undefined;
+    const edited = editable(node, owner);
+    edited.splice(i, 2);
+    return edited;
+  }
+  return node;
+}
+
+/** Where a node's children start: after its pairs (a collision node has pairs only). */
+function childStart(node: HamtNode): number {
+  const datamap = node[DATAMAP] as number;
+  const nodemap = node[NODEMAP] as number;
+  return (datamap | nodemap) === 0 ? node.length : HEADER + 2 * popcount(datamap);
+}
+
+function each<V>(node: HamtNode, fn: (value: V, key: string) => void): void {
+  const children = childStart(node);
+  for (let i = HEADER; i < children; i += 2) fn(node[i + 1] as V, node[i] as string);
+  for (let j = children; j < node.length; j++) each(node[j] as HamtNode, fn);
 }
 
 const KEYS = 0;
@@ -284,15 +325,15 @@ const VALUES = 1;
 const ENTRIES = 2;
 
 /** A depth-first iterator over the trie with an explicit stack (generators are slower). */
-class HamtIterator<V, R> implements IterableIterator<R> {
-  private readonly nodes: unknown[][] = [];
+class HamtIterator<R> implements IterableIterator<R> {
+  private readonly nodes: HamtNode[] = [];
   private readonly positions: number[] = [];
   private readonly mode: number;
 
-  constructor(root: Node<V>, mode: number) {
+  constructor(root: HamtNode, mode: number) {
     this.mode = mode;
-    this.nodes.push(root.arr);
-    this.positions.push(0);
+    this.nodes.push(root);
+    this.positions.push(HEADER);
   }
 
   next(): IteratorResult<R> {
@@ -300,22 +341,22 @@ class HamtIterator<V, R> implements IterableIterator<R> {
     const positions = this.positions;
     while (nodes.length > 0) {
       const top = nodes.length - 1;
-      const arr = nodes[top]!;
+      const node = nodes[top]!;
       const i = positions[top]!;
-      if (i >= arr.length) {
+      if (i >= node.length) {
         nodes.pop();
         positions.pop();
         continue;
       }
-      positions[top] = i + 2;
-      const k = arr[i] as string | undefined;
-      if (k === undefined) {
-        nodes.push((arr[i + 1] as Node<V>).arr);
-        positions.push(0);
-        continue;
+      if (i < childStart(node)) {
+        positions[top] = i + 2;
+        const k = node[i] as string;
+        const value = this.mode === KEYS ? k : this.mode === VALUES ? node[i + 1] : [k, node[i + 1]];
+        return { done: false, value: value as R };
       }
-      const value = this.mode === KEYS ? k : this.mode === VALUES ? arr[i + 1] : [k, arr[i + 1]];
-      return { done: false, value: value as R };
+      positions[top] = i + 1;
+      nodes.push(node[i] as HamtNode);
+      positions.push(HEADER);
     }
     return { done: true, value: undefined };
   }
@@ -324,6 +365,8 @@ class HamtIterator<V, R> implements IterableIterator<R> {
     return this;
   }
 }
+
+const EMPTY_ROOT: HamtNode = emptyNode(null);
 
 /**
  * An immutable string-keyed map with structural sharing. Every "modifying" method returns a new
@@ -335,11 +378,11 @@ export class HamtMap<V> implements Iterable<[string, V]> {
   /** Number of entries. */
   readonly size: number;
   /** @internal */
-  readonly root: Branch<V>;
+  readonly root: HamtNode;
   /** @internal */
   readonly hashFn: HashFn;
 
-  private constructor(root: Branch<V>, size: number, hashFn: HashFn) {
+  private constructor(root: HamtNode, size: number, hashFn: HashFn) {
     this.root = root;
     this.size = size;
     this.hashFn = hashFn;
@@ -347,17 +390,45 @@ export class HamtMap<V> implements Iterable<[string, V]> {
 
   /** An empty map; `hashFn` exists for tests that need collisions. */
   static empty<V>(hashFn: HashFn = hashString): HamtMap<V> {
-    return new HamtMap<V>(new Branch<V>(null, 0, []), 0, hashFn);
+    return new HamtMap<V>(EMPTY_ROOT, 0, hashFn);
   }
 
   /** @internal */
-  static fromRoot<V>(root: Branch<V>, size: number, hashFn: HashFn): HamtMap<V> {
+  static fromRoot<V>(root: HamtNode, size: number, hashFn: HashFn): HamtMap<V> {
     return new HamtMap<V>(root, size, hashFn);
+  }
+
+  /**
+   * The value that the last `set` replaced or `delete` removed, on any map or transient;
+   * `undefined` when that call added or found nothing. Read it right after the call.
+   */
+  static get previous(): unknown {
+    return result.previous;
+  }
+
+  /**
+   * The key string stored in the entry that the last `set` replaced or `delete` removed (equal to
+   * the key passed, but the very string the map holds); `undefined` as for
+   * {@link HamtMap.previous}. Passing it on rather than a freshly built equal string lets later
+   * `Map` lookups and comparisons succeed on identity.
+   */
+  static get previousKey(): string | undefined {
+    return result.key;
+  }
+
+  /** The hash of `key` for the `…Hashed` methods of this map (and of maps derived from it). */
+  hashOf(key: string): number {
+    return this.hashFn(key);
   }
 
   /** The value under `key`, if any. */
   get(key: string): V | undefined {
-    return lookup(this.root, this.hashFn(key), key);
+    return lookup<V>(this.root, this.hashFn(key), key);
+  }
+
+  /** {@link HamtMap.get} with `hash` = `this.hashOf(key)` computed by the caller. */
+  getHashed(hash: number, key: string): V | undefined {
+    return lookup<V>(this.root, hash, key);
   }
 
   /** Whether `key` is present. */
@@ -365,20 +436,41 @@ export class HamtMap<V> implements Iterable<[string, V]> {
     return contains(this.root, this.hashFn(key), key);
   }
 
+  /** {@link HamtMap.has} with `hash` = `this.hashOf(key)` computed by the caller. */
+  hasHashed(hash: number, key: string): boolean {
+    return contains(this.root, hash, key);
+  }
+
   /** A map with `key` set to `value`; `this` if it already was (identity). */
   set(key: string, value: V): HamtMap<V> {
-    changed.size = false;
-    const root = this.root.set(null, 0, this.hashFn(key), key, value, this.hashFn) as Branch<V>;
+    return this.setHashed(this.hashFn(key), key, value);
+  }
+
+  /**
+   * {@link HamtMap.set} with `hash` = `this.hashOf(key)` computed by the caller. Afterwards
+   * {@link HamtMap.previous} is the value it replaced (`undefined` if `key` was new).
+   */
+  setHashed(hash: number, key: string, value: V): HamtMap<V> {
+    resetResult();
+    const root = setIn(this.root, null, 0, hash, key, value, this.hashFn);
     if (root === this.root) return this;
-    return new HamtMap<V>(root, changed.size ? this.size + 1 : this.size, this.hashFn);
+    return new HamtMap<V>(root, result.changed ? this.size + 1 : this.size, this.hashFn);
   }
 
   /** A map without `key`; `this` if it was absent. */
   delete(key: string): HamtMap<V> {
-    changed.size = false;
-    const root = this.root.delete(null, 0, this.hashFn(key), key);
+    return this.deleteHashed(this.hashFn(key), key);
+  }
+
+  /**
+   * {@link HamtMap.delete} with `hash` = `this.hashOf(key)` computed by the caller. Afterwards
+   * {@link HamtMap.previous} is the value it removed (`undefined` if `key` was absent).
+   */
+  deleteHashed(hash: number, key: string): HamtMap<V> {
+    resetResult();
+    const root = deleteIn(this.root, null, 0, hash, key);
     if (root === this.root) return this;
-    return new HamtMap<V>((root as Branch<V> | undefined) ?? new Branch<V>(null, 0, []), this.size - 1, this.hashFn);
+    return new HamtMap<V>(root ?? EMPTY_ROOT, this.size - 1, this.hashFn);
   }
 
   /** Calls `fn` for every entry, faster than iterating. */
@@ -388,17 +480,17 @@ export class HamtMap<V> implements Iterable<[string, V]> {
 
   /** All keys, in trie order. */
   keys(): IterableIterator<string> {
-    return new HamtIterator<V, string>(this.root, KEYS);
+    return new HamtIterator<string>(this.root, KEYS);
   }
 
   /** All values, in the order of {@link HamtMap.keys}. */
   values(): IterableIterator<V> {
-    return new HamtIterator<V, V>(this.root, VALUES);
+    return new HamtIterator<V>(this.root, VALUES);
   }
 
   /** All `[key, value]` pairs. */
   entries(): IterableIterator<[string, V]> {
-    return new HamtIterator<V, [string, V]>(this.root, ENTRIES);
+    return new HamtIterator<[string, V]>(this.root, ENTRIES);
   }
 
   [Symbol.iterator](): IterableIterator<[string, V]> {
@@ -418,14 +510,16 @@ export class HamtMap<V> implements Iterable<[string, V]> {
  * @internal
  */
 export class TransientHamt<V> {
-  private root: Branch<V>;
+  private root: HamtNode;
   private owner: Owner = {};
   private count: number;
+  private readonly base: HamtNode;
   private readonly hashFn: HashFn;
 
   /** @internal */
-  constructor(root: Branch<V>, size: number, hashFn: HashFn) {
+  constructor(root: HamtNode, size: number, hashFn: HashFn) {
     this.root = root;
+    this.base = root;
     this.count = size;
     this.hashFn = hashFn;
   }
@@ -435,9 +529,24 @@ export class TransientHamt<V> {
     return this.count;
   }
 
+  /** Whether any edit changed the map this transient started from. */
+  get changed(): boolean {
+    return this.root !== this.base;
+  }
+
+  /** The hash of `key` for the `…Hashed` methods. */
+  hashOf(key: string): number {
+    return this.hashFn(key);
+  }
+
   /** The value under `key`, if any. */
   get(key: string): V | undefined {
-    return lookup(this.root, this.hashFn(key), key);
+    return lookup<V>(this.root, this.hashFn(key), key);
+  }
+
+  /** {@link TransientHamt.get} with a precomputed hash. */
+  getHashed(hash: number, key: string): V | undefined {
+    return lookup<V>(this.root, hash, key);
   }
 
   /** Whether `key` is present. */
@@ -445,23 +554,38 @@ export class TransientHamt<V> {
     return contains(this.root, this.hashFn(key), key);
   }
 
+  /** {@link TransientHamt.has} with a precomputed hash. */
+  hasHashed(hash: number, key: string): boolean {
+    return contains(this.root, hash, key);
+  }
+
   /** Sets `key`; returns true when the key was new. */
   set(key: string, value: V): boolean {
+    return this.setHashed(this.hashFn(key), key, value);
+  }
+
+  /** {@link TransientHamt.set} with a precomputed hash; {@link HamtMap.previous} is the replaced value. */
+  setHashed(hash: number, key: string, value: V): boolean {
     const owner = this.checkOwner();
-    changed.size = false;
-    this.root = this.root.set(owner, 0, this.hashFn(key), key, value, this.hashFn) as Branch<V>;
-    if (changed.size) this.count++;
-    return changed.size;
+    resetResult();
+    this.root = setIn(this.root, owner, 0, hash, key, value, this.hashFn);
+    if (result.changed) this.count++;
+    return result.changed;
   }
 
   /** Removes `key`; returns true when it was present. */
   delete(key: string): boolean {
+    return this.deleteHashed(this.hashFn(key), key);
+  }
+
+  /** {@link TransientHamt.delete} with a precomputed hash; {@link HamtMap.previous} is the removed value. */
+  deleteHashed(hash: number, key: string): boolean {
     const owner = this.checkOwner();
-    changed.size = false;
-    const root = this.root.delete(owner, 0, this.hashFn(key), key);
-    this.root = (root as Branch<V> | undefined) ?? new Branch<V>(owner, 0, []);
-    if (changed.size) this.count--;
-    return changed.size;
+    resetResult();
+    const root = deleteIn(this.root, owner, 0, hash, key);
+    this.root = root ?? emptyNode(owner);
+    if (result.changed) this.count--;
+    return result.changed;
   }
 
   /** Freezes the transient into a persistent map in O(1). */

@@ -5,7 +5,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../../src/model/kube-object.ts';
 import type { ListWatch } from '../../src/model/wire.ts';
-import type { FetchFunction, FetchInit, FetchResponse, ResourceRef } from '../../src/sources/fetch-list-watch.ts';
+import type { FetchFunction, FetchInit, ResourceRef } from '../../src/sources/fetch-list-watch.ts';
+import type { FetchResponse } from '../../src/sources/response-body.ts';
 import { openBody } from '../../src/sources/response-body.ts';
 
 /** A collection's group/version/plural (the namespace comes from the object or the call). */

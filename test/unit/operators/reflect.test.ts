@@ -255,6 +255,37 @@ describe('reflect', () => {
       }).toThrow(TypeError);
     });
 
+    it('freezes every new part of an update that shares subtrees with the stored version', () => {
+      type Loose = Obj & { status?: Record<string, unknown>; extra?: unknown };
+      const first = { ...obj('a', '1'), status: { shared: { deep: { x: 1 } }, list: [{ y: 1 }] } } as Loose;
+      const out = run([E.start(), E.page(first), E.done('1')]);
+      const stored = out[0]!.snapshot.get('ns/a') as Loose;
+      const status = stored.status!;
+      // Fresh top level, metadata and status; shared subtrees; new objects inside new and shared-path parents.
+      const update = {
+        ...stored,
+        metadata: { ...stored.metadata, resourceVersion: '2' },
+        status: { shared: status['shared'], fresh: { z: { w: 1 } }, list: [(status['list'] as unknown[])[0], { y: 2 }] },
+        extra: [[{ v: 1 }]],
+      } as Loose;
+      const next = run([E.start(), E.page(first), E.done('1'), E.modified(update)])[1]!.snapshot.get('ns/a') as Loose;
+      expect(next).toBe(update);
+      const parts = [next, next.metadata, next.status, next.status!['fresh'], (next.status!['fresh'] as { z: object }).z, next.status!['list'], (next.status!['list'] as object[])[1], next.extra, (next.extra as object[][])[0], (next.extra as object[][])[0]![0]];
+      for (const part of parts) expect(Object.isFrozen(part)).toBe(true);
+    });
+
+    it('freezes an update whose new parts nest deeper than the stack', () => {
+      let deep: Record<string, unknown> = {};
+      const root = deep;
+      for (let i = 0; i < 50_000; i++) deep = (deep['d'] = {}) as Record<string, unknown>;
+      let prevDeep: Record<string, unknown> = {};
+      const prevRoot = prevDeep;
+      for (let i = 0; i < 50_000; i++) prevDeep = (prevDeep['d'] = {}) as Record<string, unknown>;
+      const out = run([E.start(), E.page({ ...obj('a', '1'), spec: prevRoot } as Obj), E.done('1'), E.modified({ ...obj('a', '2'), spec: root } as Obj)]);
+      expect(out).toHaveLength(2);
+      expect(Object.isFrozen(deep)).toBe(true);
+    });
+
     it('does not freeze with freeze: false, nor by default when NODE_ENV is production', () => {
       expect(Object.isFrozen(run(initialList(), { freeze: false })[0]!.snapshot.get('ns/a'))).toBe(false);
       vi.stubEnv('NODE_ENV', 'production');

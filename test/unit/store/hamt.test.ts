@@ -19,6 +19,29 @@ const hashes: Record<string, (k: string) => number> = {
   lowBitsOnly: (k) => hashString(k) & 0x3,
 };
 
+/**
+ * A trie node with its transient owner blanked and a collision node's pairs sorted (they are kept
+ * in insertion order), for comparing shapes.
+ */
+function shape(node: unknown): unknown {
+  if (!Array.isArray(node)) return node;
+  const out = node.map((x, i) => (i === 2 ? null : shape(x)));
+  if (out[0] === 0 && out[1] === 0) {
+    const pairs: [unknown, unknown][] = [];
+    for (let i = 3; i < out.length; i += 2) pairs.push([out[i], out[i + 1]]);
+    pairs.sort(([a], [b]) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
+    return [0, 0, null, ...pairs.flat()];
+  }
+  return out;
+}
+
+/** The number of node levels on the deepest path. */
+function depthOf(node: unknown[]): number {
+  let deepest = 0;
+  for (let i = 3; i < node.length; i++) if (Array.isArray(node[i])) deepest = Math.max(deepest, depthOf(node[i] as unknown[]));
+  return 1 + deepest;
+}
+
 function sorted<V>(it: Iterable<[string, V]>): [string, V][] {
   return [...it].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
@@ -153,6 +176,151 @@ describe('HamtMap', () => {
     expect(one.get('b')).toBe(2);
     expect([...one.keys()]).toEqual(['b']);
     expect(one.delete('b').size).toBe(0);
+  });
+
+  it('the hashed methods agree with the plain ones', () => {
+    let m = HamtMap.empty<number>();
+    for (let i = 0; i < 300; i++) {
+      const key = `k${i}`;
+      m = i % 2 === 0 ? m.set(key, i) : m.setHashed(m.hashOf(key), key, i);
+    }
+    for (let i = 0; i < 300; i += 3) m = m.deleteHashed(m.hashOf(`k${i}`), `k${i}`);
+    expect(m.size).toBe(200);
+    for (let i = 0; i < 300; i++) {
+      const key = `k${i}`;
+      const expected = i % 3 === 0 ? undefined : i;
+      expect(m.getHashed(m.hashOf(key), key)).toBe(expected);
+      expect(m.get(key)).toBe(expected);
+      expect(m.hasHashed(m.hashOf(key), key)).toBe(expected !== undefined);
+    }
+    const t = m.asTransient();
+    expect(t.setHashed(t.hashOf('new'), 'new', 1)).toBe(true);
+    expect(t.getHashed(t.hashOf('new'), 'new')).toBe(1);
+    expect(t.hasHashed(t.hashOf('k1'), 'k1')).toBe(true);
+    expect(t.deleteHashed(t.hashOf('k1'), 'k1')).toBe(true);
+    expect(t.persistent().size).toBe(200);
+  });
+
+  it('reports the value a set replaced and the value a delete removed', () => {
+    const a = { v: 'a' };
+    const b = { v: 'b' };
+    const m1 = HamtMap.empty<object>().set('x', a);
+    expect(HamtMap.previous).toBeUndefined();
+    expect(HamtMap.previousKey).toBeUndefined();
+    const m2 = m1.set('x', b);
+    expect(HamtMap.previous).toBe(a);
+    expect(HamtMap.previousKey).toBe('x');
+    expect(m2.set('x', b)).toBe(m2);
+    expect(HamtMap.previous).toBe(b);
+    const m3 = m2.delete('x');
+    expect(HamtMap.previous).toBe(b);
+    expect(HamtMap.previousKey).toBe('x');
+    expect(m3.delete('x')).toBe(m3);
+    expect(HamtMap.previous).toBeUndefined();
+    expect(HamtMap.previousKey).toBeUndefined();
+    const t = m2.asTransient();
+    t.set('x', a);
+    expect(HamtMap.previous).toBe(b);
+    t.delete('x');
+    expect(HamtMap.previous).toBe(a);
+    t.delete('x');
+    expect(HamtMap.previous).toBeUndefined();
+  });
+
+  for (const [name, hash] of Object.entries(hashes)) {
+    it(`reports previous values like a Map under random operations (hash: ${name})`, () => {
+      fc.assert(
+        fc.property(fc.array(opArb, { maxLength: 100 }), fc.boolean(), (ops, transient) => {
+          const model = new Map<string, number>();
+          let m = HamtMap.empty<number>(hash);
+          const t = transient ? m.asTransient() : undefined;
+          for (const op of ops) {
+            const before = model.get(op.key);
+            if (op.op === 'set') {
+              model.set(op.key, op.value);
+              if (t) t.set(op.key, op.value);
+              else m = m.set(op.key, op.value);
+            } else {
+              model.delete(op.key);
+              if (t) t.delete(op.key);
+              else m = m.delete(op.key);
+            }
+            expect(HamtMap.previous).toBe(before);
+          }
+        }),
+        { numRuns: 200 },
+      );
+    });
+
+    it(`is canonical: the trie's shape depends only on its contents (hash: ${name})`, () => {
+      fc.assert(
+        fc.property(fc.array(opArb, { maxLength: 150 }), fc.boolean(), (ops, transient) => {
+          const model = new Map<string, number>();
+          let m = HamtMap.empty<number>(hash);
+          const t = transient ? m.asTransient() : undefined;
+          for (const op of ops) {
+            if (op.op === 'set') {
+              model.set(op.key, op.value);
+              if (t) t.set(op.key, op.value);
+              else m = m.set(op.key, op.value);
+            } else {
+              model.delete(op.key);
+              if (t) t.delete(op.key);
+              else m = m.delete(op.key);
+            }
+          }
+          if (t) m = t.persistent();
+          // The same contents inserted afresh, in sorted order, into an untouched map.
+          let fresh = HamtMap.empty<number>(hash);
+          for (const [k, v] of sorted(model.entries())) fresh = fresh.set(k, v);
+          expect(shape(m.root)).toEqual(shape(fresh.root));
+        }),
+        { numRuns: 200 },
+      );
+    });
+  }
+
+  it('keeps keys with equal hashes in one collision node below the last level', () => {
+    let m = HamtMap.empty<number>(() => 0x12345678);
+    for (const k of ['a', 'b', 'c', 'd']) m = m.set(k, k.charCodeAt(0));
+    expect(m.size).toBe(4);
+    expect(depthOf(m.root)).toBe(8);
+    expect(m.get('c')).toBe(99);
+    expect(m.get('e')).toBeUndefined();
+    expect(m.has('e')).toBe(false);
+    const two = m.delete('a').delete('b');
+    expect(depthOf(two.root)).toBe(8);
+    expect(sorted(two.entries())).toEqual([
+      ['c', 99],
+      ['d', 100],
+    ]);
+    // The last one is pulled up into the root: no chain of single-child nodes is left.
+    const one = two.delete('c');
+    expect(depthOf(one.root)).toBe(1);
+    expect([...one.entries()]).toEqual([['d', 100]]);
+  });
+
+  it('pulls a lone remaining entry up when a deletion leaves one key in a subtree', () => {
+    // 'x' and 'y' share their first two 5-bit levels and split at the third.
+    const hashOf: Record<string, number> = { x: 0b00001_00011_00001, y: 0b00010_00011_00001, z: 0b00010 };
+    let m = HamtMap.empty<number>((k) => hashOf[k]!);
+    m = m.set('x', 1).set('y', 2).set('z', 3);
+    expect(depthOf(m.root)).toBe(3);
+    const after = m.delete('x');
+    expect(depthOf(after.root)).toBe(1);
+    expect(after.get('y')).toBe(2);
+    expect(after.get('z')).toBe(3);
+    expect(depthOf(m.root)).toBe(3);
+    expect(m.get('x')).toBe(1);
+  });
+
+  it('hashString answers equal strings alike whether or not they are the same string', () => {
+    const a = ['ns', 'pod-1'].join('/');
+    const b = `ns/${'pod-'}${1}`;
+    expect(hashString(a)).toBe(hashString('ns/pod-1'));
+    expect(hashString(b)).toBe(hashString(a));
+    expect(hashString('ns/pod-2')).not.toBe(hashString(a));
+    expect(hashString(a)).toBe(hashString(b));
   });
 
   it('hashString spreads similar keys over the low bits', () => {
