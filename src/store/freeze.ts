@@ -36,8 +36,7 @@ function freezeValue(v: unknown, depth: number): void {
 
 /**
  * Freezes `v`, a non-null object that is not frozen yet, and its descendants. Children are tested
- * inline before recursing: most properties of API objects are strings and numbers, and a call per
- * primitive cost a quarter of the walk.
+ * before recursing, so primitives (most properties of API objects) cost no call.
  */
 function freezeObject(v: object, depth: number): void {
   if (depth > maxRecursion) {
