@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HamtMap, hashString } from '../../../src/store/hamt.ts';
+import { HamtMap, hashString, type TransientHamt } from '../../../src/store/hamt.ts';
 
 type Op = { op: 'set'; key: string; value: number } | { op: 'delete'; key: string };
 
@@ -9,6 +9,20 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('set' as const), key: keyArb, value: fc.integer({ min: 0, max: 5 }) }),
   fc.record({ op: fc.constant('delete' as const), key: keyArb }),
 );
+
+/** Applies `op` to the model and to the transient `t`, or else persistently to `m`; returns the map. */
+function applyOp(op: Op, model: Map<string, number>, m: HamtMap<number>, t: TransientHamt<number> | undefined): HamtMap<number> {
+  if (op.op === 'set') {
+    model.set(op.key, op.value);
+    if (t) t.set(op.key, op.value);
+    else return m.set(op.key, op.value);
+  } else {
+    model.delete(op.key);
+    if (t) t.delete(op.key);
+    else return m.delete(op.key);
+  }
+  return m;
+}
 
 // Hash functions that force collisions and deep shared prefixes.
 const hashes: Record<string, (k: string) => number> = {
@@ -236,15 +250,7 @@ describe('HamtMap', () => {
           const t = transient ? m.asTransient() : undefined;
           for (const op of ops) {
             const before = model.get(op.key);
-            if (op.op === 'set') {
-              model.set(op.key, op.value);
-              if (t) t.set(op.key, op.value);
-              else m = m.set(op.key, op.value);
-            } else {
-              model.delete(op.key);
-              if (t) t.delete(op.key);
-              else m = m.delete(op.key);
-            }
+            m = applyOp(op, model, m, t);
             expect(HamtMap.previous).toBe(before);
           }
         }),
@@ -258,17 +264,7 @@ describe('HamtMap', () => {
           const model = new Map<string, number>();
           let m = HamtMap.empty<number>(hash);
           const t = transient ? m.asTransient() : undefined;
-          for (const op of ops) {
-            if (op.op === 'set') {
-              model.set(op.key, op.value);
-              if (t) t.set(op.key, op.value);
-              else m = m.set(op.key, op.value);
-            } else {
-              model.delete(op.key);
-              if (t) t.delete(op.key);
-              else m = m.delete(op.key);
-            }
-          }
+          for (const op of ops) m = applyOp(op, model, m, t);
           if (t) m = t.persistent();
           // The same contents inserted afresh, in sorted order, into an untouched map.
           let fresh = HamtMap.empty<number>(hash);
