@@ -203,7 +203,13 @@ describe('derived views equal recomputation from scratch after every batch', () 
         const left = new Subject<Reflection<Pod>>();
         const right = new Subject<Reflection<Node>>();
         const out: Reflection<Joined<Pod, Node>>[] = [];
-        left.pipe(joinWith(right, { leftKey: (p) => p.node, rightKey: (n) => n.name, where: (_p, n) => n.zone === 'z1', mode })).subscribe((r) => out.push(r));
+        // What each snapshot held when it was emitted: the engine's mutable per-object entries must
+        // never leak into a snapshot that later events could change.
+        const asEmitted: string[] = [];
+        left.pipe(joinWith(right, { leftKey: (p) => p.node, rightKey: (n) => n.name, where: (_p, n) => n.zone === 'z1', mode })).subscribe((r) => {
+          out.push(r);
+          asEmitted.push(JSON.stringify(sorted(r.snapshot)));
+        });
         const firsts = { L: true, R: true };
         for (const { side, ops } of steps) {
           const fed = side === 'L' ? feed(pods, left, ops as Op<Pod>[], firsts.L) : feed(nodes, right, ops as Op<Node>[], firsts.R);
@@ -225,6 +231,7 @@ describe('derived views equal recomputation from scratch after every batch', () 
           expect(actual).toEqual(expected);
         }
         assertChain(out);
+        expect(out.map((r) => JSON.stringify(sorted(r.snapshot)))).toEqual(asEmitted);
       }),
     );
   });
