@@ -122,8 +122,13 @@ async function rxkubeSource(variant: Task['contender']): Promise<import('../src/
     const { fetchListWatch } = await import('../src/sources/fetch-list-watch.ts');
     return fetchListWatch<KubeObj>({ baseUrl: task.baseUrl, resource: { version: 'v1', plural: 'pods' }, metadataOnly });
   }
-  const { KubeConfig } = await import('@kubernetes/client-node');
   const { kubeListWatch } = await import('../src/kube/kube-list-watch.ts');
+  return kubeListWatch<KubeObj>(await benchKubeConfig(), { version: 'v1', plural: 'pods' }, { metadataOnly });
+}
+
+/** A KubeConfig for the replayer over plain http: the same for client-node and rxkube/kube. */
+async function benchKubeConfig(): Promise<import('@kubernetes/client-node').KubeConfig> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [{ name: 'bench', server: task.baseUrl, skipTLSVerify: true }],
@@ -131,7 +136,7 @@ async function rxkubeSource(variant: Task['contender']): Promise<import('../src/
     contexts: [{ name: 'bench', cluster: 'bench', user: 'bench' }],
     currentContext: 'bench',
   });
-  return kubeListWatch<KubeObj>(kc, { version: 'v1', plural: 'pods' }, { metadataOnly });
+  return kc;
 }
 
 async function rxkube(variant: Task['contender']): Promise<Measurement> {
@@ -212,13 +217,7 @@ async function rxkubeRelist(variant: Task['contender']): Promise<Measurement> {
 
 async function clientNode(): Promise<Measurement> {
   const k8s = await import('@kubernetes/client-node');
-  const kc = new k8s.KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'bench', server: task.baseUrl, skipTLSVerify: true }],
-    users: [{ name: 'bench' }],
-    contexts: [{ name: 'bench', cluster: 'bench', user: 'bench' }],
-    currentContext: 'bench',
-  });
+  const kc = await benchKubeConfig();
   const api = kc.makeApiClient(k8s.CoreV1Api);
   let lists = 0;
   let relistStart = -1;
