@@ -1,4 +1,5 @@
 import { WatchStreamError } from '../model/errors.ts';
+import { allocBytes, utf8Text } from './utf8-text.ts';
 
 /** 16 MiB: well above the API server's default 3 MiB object limit (etcd's 1.5 MiB request limit, doubled, plus JSON overhead). */
 const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
@@ -54,7 +55,6 @@ export interface NdjsonOptions {
  */
 export class NdjsonDecoder {
   readonly #maxLineBytes: number;
-  readonly #text = new TextDecoder('utf-8');
   /** Pieces of the current, incomplete line (views into the caller's chunks: they must not be reused). */
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
@@ -83,17 +83,18 @@ export class NdjsonDecoder {
     for (;;) {
       const newline = chunk.indexOf(NEWLINE, start);
       if (newline < 0) break;
-      let line: Uint8Array;
-      if (this.#pendingBytes === 0) {
-        line = chunk.subarray(start, newline);
-      } else {
-        line = this.#joinPending(chunk.subarray(start, newline));
-      }
-      this.#checkLength(line.length);
       const lineStart = this.#lineStart;
-      this.#lineStart += line.length + 1;
+      if (this.#pendingBytes === 0) {
+        this.#checkLength(newline - start);
+        this.#lineStart += newline - start + 1;
+        this.#emitLine(chunk, start, newline, lineStart, emit);
+      } else {
+        const line = this.#joinPending(chunk, start, newline);
+        this.#checkLength(line.length);
+        this.#lineStart += line.length + 1;
+        this.#emitLine(line, 0, line.length, lineStart, emit);
+      }
       start = newline + 1;
-      this.#emitLine(line, lineStart, emit);
     }
     if (start < chunk.length) {
       const rest = start === 0 ? chunk : chunk.subarray(start);
@@ -111,19 +112,20 @@ export class NdjsonDecoder {
    */
   end(): void {
     if (this.#pendingBytes === 0) return;
-    const rest = this.#joinPending(new Uint8Array(0));
-    if (BLANK.test(this.#text.decode(rest))) return;
+    const rest = this.#joinPending(new Uint8Array(0), 0, 0);
+    if (BLANK.test(utf8Text(rest, 0, rest.length))) return;
     throw new WatchStreamError('Truncated', `stream ended in the middle of a line at byte ${this.#lineStart} (${rest.length} bytes without a newline)`);
   }
 
-  #joinPending(last: Uint8Array): Uint8Array {
-    const line = new Uint8Array(this.#pendingBytes + last.length);
+  /** The pending pieces followed by `last[start, end)`, copied into one array. */
+  #joinPending(last: Uint8Array, start: number, end: number): Uint8Array {
+    const line = allocBytes(this.#pendingBytes + end - start);
     let offset = 0;
     for (const piece of this.#pending) {
       line.set(piece, offset);
       offset += piece.length;
     }
-    line.set(last, offset);
+    line.set(last.subarray(start, end), offset);
     this.#pending = [];
     this.#pendingBytes = 0;
     return line;
@@ -135,16 +137,16 @@ export class NdjsonDecoder {
     }
   }
 
-  #emitLine(line: Uint8Array, lineStart: number, emit: (value: unknown) => void): void {
-    const end = line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN ? line.length - 1 : line.length;
-    if (end === 0) return;
-    const text = this.#text.decode(end === line.length ? line : line.subarray(0, end));
+  #emitLine(bytes: Uint8Array, start: number, newline: number, lineStart: number, emit: (value: unknown) => void): void {
+    const end = newline > start && bytes[newline - 1] === CARRIAGE_RETURN ? newline - 1 : newline;
+    if (end === start) return;
+    const text = utf8Text(bytes, start, end);
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (cause) {
       if (BLANK.test(text)) return;
-      throw new WatchStreamError('MalformedJson', `invalid JSON in line at byte ${lineStart} (${end} bytes)`, { cause });
+      throw new WatchStreamError('MalformedJson', `invalid JSON in line at byte ${lineStart} (${end - start} bytes)`, { cause });
     }
     emit(value);
   }

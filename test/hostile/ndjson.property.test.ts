@@ -8,7 +8,7 @@ const encoder = new TextEncoder();
 const REASONS = ['MalformedJson', 'LineTooLong', 'UnknownEventType', 'InvalidEvent', 'Truncated'];
 
 /** Feeds `bytes` cut at `cuts` and returns the values and the error (if any). */
-function decode(bytes: Uint8Array, cuts: readonly number[], maxLineBytes?: number): { values: unknown[]; error: unknown } {
+function decode(bytes: Uint8Array, cuts: readonly number[], maxLineBytes?: number, asBuffers = false): { values: unknown[]; error: unknown } {
   const decoder = new NdjsonDecoder(maxLineBytes === undefined ? {} : { maxLineBytes });
   const values: unknown[] = [];
   const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
@@ -16,7 +16,8 @@ function decode(bytes: Uint8Array, cuts: readonly number[], maxLineBytes?: numbe
   try {
     for (const p of [...points, bytes.length]) {
       // A copy per chunk: the decoder may keep views of a chunk's tail.
-      decoder.write(bytes.slice(at, p), (v) => values.push(v));
+      const chunk = bytes.slice(at, p);
+      decoder.write(asBuffers ? Buffer.from(chunk) : chunk, (v) => values.push(v));
       at = p;
     }
     decoder.end();
@@ -75,6 +76,20 @@ describe('hostile input: NdjsonDecoder', () => {
         const chunked = decode(bytes, cuts);
         expect(chunked.values).toEqual(whole.values);
         expect((chunked.error as WatchStreamError | undefined)?.reason).toBe((whole.error as WatchStreamError | undefined)?.reason);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('decodes Node.js Buffer chunks (the node:http transport) exactly as plain Uint8Array chunks, cuts inside characters included', () => {
+    const text = fc.string({ unit: 'grapheme', maxLength: 40 }).map((s) => JSON.stringify({ type: 'ADDED', object: { metadata: { name: s, resourceVersion: '1' } } }));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(hostileLine, text), { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 10 }), (lines, cuts) => {
+        const bytes = encoder.encode(lines.join('\n') + '\n');
+        const plain = decode(bytes, cuts);
+        const buffers = decode(bytes, cuts, undefined, true);
+        expect(buffers.values).toEqual(plain.values);
+        expect((buffers.error as WatchStreamError | undefined)?.reason).toBe((plain.error as WatchStreamError | undefined)?.reason);
       }),
       { numRuns: 500 },
     );
