@@ -45,9 +45,10 @@ export interface ListWatchOptions {
   /**
    * The resourceVersion a previous loop over the same collection had synced to (e.g. the
    * `resourceVersion` of the last snapshot shown). The first list (or streaming list) then asks
-   * for a state not older than it instead of `resourceVersion=0`, so a resubscription never goes
-   * back in time; if the server no longer has it (410, too large) the loop lists again at once
-   * with a consistent read. {@link informer} passes it on its own.
+   * for a state not older than it — unpaginated, so the server can answer from its watch cache —
+   * instead of `resourceVersion=0` (or the consistent read of `listSemantic: 'mostRecent'`), so a
+   * resubscription never goes back in time; if the server no longer has it (410, too large) the
+   * loop lists again at once with a consistent read. {@link informer} passes it on its own.
    * @defaultValue none: the first list asks for `resourceVersion=0` (see `listSemantic`)
    */
   lastSyncResourceVersion?: string;
