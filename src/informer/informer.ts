@@ -50,7 +50,8 @@ export interface InformerOptions<T extends KubeObject> extends ListWatchOptions,
  * server and network failure with backoff, so `reflections$` only errors on a bug in a user
  * callback (`keyOf`, `transform`, an index function). When the last subscriber unsubscribes (and
  * `keepAliveMs` passed), the watch is aborted and the state dropped; the next subscriber lists
- * again.
+ * again, at the resourceVersion of the last snapshot shown (client-go's "not older than" relist),
+ * so it never sees an older state than the previous subscribers saw.
  *
  * @example
  * ```ts
@@ -69,6 +70,9 @@ export function informer<T extends KubeObject>(source: ListWatch<T>, options: In
   const scheduler: SchedulerLike = options.scheduler ?? asyncScheduler;
   const status = new BehaviorSubject<InformerStatus>(idleStatus);
   let latest: Snapshot<T> | undefined;
+  // The resourceVersion of the last state shown, kept when the state is dropped so that the next
+  // subscription lists at it (not older than it) instead of going back in time.
+  let shownResourceVersion = options.lastSyncResourceVersion;
 
   const stages: OperatorFunction<Reflection<T>, Reflection<T>>[] = [];
   for (const [name, indexFn] of Object.entries(options.indexes ?? {})) stages.push(withIndex(name, indexFn));
@@ -81,7 +85,8 @@ export function informer<T extends KubeObject>(source: ListWatch<T>, options: In
   };
 
   const live$ = defer(() => {
-    let reflections = listWatch(source, options).pipe(tap(updateStatus), reflect<T>(options));
+    const loopOptions = shownResourceVersion ? { ...options, lastSyncResourceVersion: shownResourceVersion } : options;
+    let reflections = listWatch(source, loopOptions).pipe(tap(updateStatus), reflect<T>(options));
     for (const stage of stages) reflections = reflections.pipe(stage);
     return reflections;
   }).pipe(
@@ -90,6 +95,7 @@ export function informer<T extends KubeObject>(source: ListWatch<T>, options: In
         latest = reflection.snapshot;
       },
       finalize: () => {
+        if (latest?.resourceVersion) shownResourceVersion = latest.resourceVersion;
         latest = undefined;
         status.next({ phase: 'idle', hasSynced: false });
       },

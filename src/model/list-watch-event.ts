@@ -7,7 +7,8 @@ import type { KubeObject } from './kube-object.ts';
  * - `tooLargeResourceVersion`: the server has not reached our resourceVersion (504 with cause);
  * - `error`: any other failure (list error, watch error, undecodable stream, ERROR event);
  * - `veryShortWatch`: a watch closed in under a second having delivered nothing;
- * - `streamingFallback`: the server refused a streaming list, so the loop lists instead.
+ * - `streamingFallback`: a streaming list was refused, failed or ended before its bookmark, so the
+ *   loop lists instead.
  */
 export type RelistReason = 'initial' | 'expired' | 'tooLargeResourceVersion' | 'error' | 'veryShortWatch' | 'streamingFallback';
 

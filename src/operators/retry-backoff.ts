@@ -17,7 +17,7 @@ export interface RetryBackoffOptions extends BackoffOptions {
 
 /**
  * Reads the server's retry hint (`retryAfterSeconds`, from `Retry-After` or a Status) from an
- * error, in milliseconds.
+ * error, in milliseconds (at most an hour). {@link createBackoff} honours it only up to its cap.
  *
  * @example
  * ```ts
@@ -33,7 +33,8 @@ export function retryAfterMs(error: unknown): number | undefined {
 
 /**
  * Resubscribes to the source after it errors, waiting client-go's backoff (0.8 s doubling, jitter,
- * 30 s cap, reset after two minutes of health) or the server's `Retry-After`, whichever is longer.
+ * 30 s cap, restarted two minutes after its previous restart) or the server's `Retry-After` (up to
+ * the cap), whichever is longer.
  *
  * Emission contract: mirrors the source's values; never errors for errors that `shouldRetry`
  * accepts; completes when the source completes; unsubscribing cancels a pending wait and the

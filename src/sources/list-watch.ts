@@ -1,5 +1,5 @@
 import { asyncScheduler, Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
-import { ApiError, WatchStreamError } from '../model/errors.ts';
+import { ApiError, WatchStalledError, WatchStreamError } from '../model/errors.ts';
 import type { KubeObject, Status } from '../model/kube-object.ts';
 import type { BackoffEvent, ListWatchEvent, ObjectEvent, RelistReason } from '../model/list-watch-event.ts';
 import type { ListOptions, ListWatch, ObjectList, WatchEvent } from '../model/wire.ts';
@@ -21,7 +21,10 @@ export interface ListWatchOptions {
   /**
    * How to build the initial state: `list` (paginated LIST, then WATCH) or `stream` (a streaming
    * list: one WATCH with `sendInitialEvents=true`, ended by the `k8s.io/initial-events-end`
-   * bookmark; falls back to `list` when the server refuses it).
+   * bookmark). A streaming list that fails (other than 429, 410, too-large resourceVersion or a
+   * network failure) or ends before its bookmark falls back to a plain list for that relist; the
+   * next relist streams again. A server that refuses streaming (400/422), or two streams in a row
+   * that end before the bookmark, switch streaming off for the rest of the subscription.
    * @defaultValue 'list'
    */
   initialList?: 'list' | 'stream';
@@ -31,8 +34,24 @@ export interface ListWatchOptions {
    * @defaultValue 'any'
    */
   listSemantic?: 'any' | 'mostRecent';
-  /** Watches ask the server to end them after a random time in `[min, 2 × min)` seconds. @defaultValue 300 */
+  /**
+   * Watches ask the server to end them after a random time in `[min, 2 × min)` seconds. Must be
+   * a finite number ≥ 1 (else `listWatch` throws a `RangeError`). Unlike client-go, which ignores
+   * values below its 5-minute default, shorter minimums are honoured — for tests and development
+   * servers; in production each watch end costs a request, so keep the default.
+   * @defaultValue 300
+   */
   minWatchTimeoutSeconds?: number;
+  /**
+   * The resourceVersion a previous loop over the same collection had synced to (e.g. the
+   * `resourceVersion` of the last snapshot shown). The first list (or streaming list) then asks
+   * for a state not older than it — unpaginated, so the server can answer from its watch cache —
+   * instead of `resourceVersion=0` (or the consistent read of `listSemantic: 'mostRecent'`), so a
+   * resubscription never goes back in time; if the server no longer has it (410, too large) the
+   * loop lists again at once with a consistent read. {@link informer} passes it on its own.
+   * @defaultValue none: the first list asks for `resourceVersion=0` (see `listSemantic`)
+   */
+  lastSyncResourceVersion?: string;
   /** Request `BOOKMARK` events. @defaultValue true */
   bookmarks?: boolean;
   /** Backoff between failed attempts: options for client-go's backoff, or a shared {@link Backoff}. */
@@ -68,9 +87,14 @@ const objectEventTypes = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK']);
  *    event and bookmark advances the resourceVersion.
  * 3. A watch the server ends normally is resumed at once from the last resourceVersion, without a
  *    relist — unless it closed within a second having delivered nothing (then: backoff, relist).
+ *    A watch that had been established (it delivered an event, or stayed open a second) and is
+ *    then cut by the network (reset, unexpected EOF, a stream cut mid-line, an HTTP client's body
+ *    timeout) is resumed at once the same way, without backoff: load balancers cut idle
+ *    connections routinely. Only a stall (no byte for the stall limit) of a watch that never
+ *    delivered an event counts as a failure.
  * 4. 410 Gone/Expired and "too large resource version" on a watch: backoff, relist at the last
  *    resourceVersion. The same on a list: relist at once with a consistent read (`resourceVersion`
- *    unset). 429 and network failures on a watch: backoff, watch again from the same
+ *    unset). 429 and network failures of a watch request: backoff, watch again from the same
  *    resourceVersion. Anything else (including undecodable streams): backoff, relist.
  *
  * resourceVersions are opaque strings: they are echoed back, never compared.
@@ -84,23 +108,28 @@ const objectEventTypes = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK']);
  * @param source - the list and watch requests.
  * @param options - page size, initial-list strategy, timeouts, backoff, scheduler.
  * @returns a cold observable of the loop's events.
+ * @throws RangeError for a `minWatchTimeoutSeconds` below 1 or not finite.
  * @see {@link reflect} to turn the events into snapshots and deltas.
  */
 export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: ListWatchOptions = {}): Observable<ListWatchEvent<T>> {
+  const minTimeout = options.minWatchTimeoutSeconds ?? 300;
+  if (!(Number.isFinite(minTimeout) && minTimeout >= 1)) {
+    throw new RangeError(`minWatchTimeoutSeconds must be a finite number of seconds ≥ 1, got ${String(minTimeout)}`);
+  }
   return new Observable<ListWatchEvent<T>>((subscriber) => {
     const scheduler = options.scheduler ?? asyncScheduler;
     const random = options.random ?? Math.random;
     const backoff = options.backoff !== undefined && 'next' in options.backoff
       ? options.backoff
       : createBackoff({ random, ...options.backoff });
-    const minTimeout = options.minWatchTimeoutSeconds ?? 300;
     const bookmarks = options.bookmarks ?? true;
 
     // The reflector's state, kept across every retry of this subscription.
-    let lastSyncResourceVersion: string | undefined;
+    let lastSyncResourceVersion: string | undefined = options.lastSyncResourceVersion || undefined;
     let resourceVersionUnavailable = false;
     let paginatedResult = false;
     let streaming = options.initialList === 'stream';
+    let streamsWithoutBookmark = 0;
 
     let next: Step | undefined = relistStep('initial');
     let current: Subscription | undefined;
@@ -172,6 +201,10 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
         let page: Subscription | undefined;
         let listResourceVersion: string | undefined;
         let pageCount = 0;
+        // Page requests run from this loop, not from the previous page's callback, so a source
+        // that answers synchronously (in memory, in tests) cannot grow the stack page by page.
+        let queued: { readonly options: ListOptions; readonly continuation: boolean } | undefined;
+        let requesting = false;
 
         const fail = (error: unknown, continuation: boolean): void => {
           if (continuation && isExpired(error)) {
@@ -193,6 +226,18 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
         };
 
         const fetchPage = (options: ListOptions, continuation: boolean): void => {
+          queued = { options, continuation };
+          if (requesting) return;
+          requesting = true;
+          while (queued !== undefined && !out.closed) {
+            const request = queued;
+            queued = undefined;
+            requestPage(request.options, request.continuation);
+          }
+          requesting = false;
+        };
+
+        const requestPage = (options: ListOptions, continuation: boolean): void => {
           const subscription = source.list(options).subscribe({
             next: (list: ObjectList<T>) => {
               if (out.closed) return;
@@ -256,7 +301,7 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
           },
           error: (error: unknown) => {
             if (out.closed) return;
-            next = afterWatchError(error);
+            next = isCutOfEstablishedWatch(error, received, scheduler.now() - started) ? { kind: 'watch' } : afterWatchError(error);
             out.complete();
           },
           complete: () => {
@@ -290,6 +335,7 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
             if (initial) {
               if (accepted.type === 'BOOKMARK' && accepted.object.metadata?.annotations?.[initialEventsEnd] === 'true') {
                 initial = false;
+                streamsWithoutBookmark = 0;
                 lastSyncResourceVersion = rv ?? '';
                 resourceVersionUnavailable = false;
                 out.next({ type: 'LIST_DONE', resourceVersion: lastSyncResourceVersion });
@@ -304,15 +350,18 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
           },
           error: (error: unknown) => {
             if (out.closed) return;
-            next = initial ? afterStreamError(error) : afterWatchError(error);
+            if (initial) next = afterStreamError(error);
+            else next = isCut(error) ? { kind: 'watch' } : afterWatchError(error);
             out.complete();
           },
           complete: () => {
             if (out.closed) return;
             if (initial) {
-              // The server ended the stream without the initial-events-end bookmark: it ignores
-              // streaming lists. Bounded by timeoutSeconds; fall back to list + watch from now on.
-              streaming = false;
+              // The stream ended without the initial-events-end bookmark: cut short by a proxy, or
+              // a server that ignores streaming lists (then only its timeoutSeconds ends it). List
+              // for this relist; after two such streams in a row, stop streaming altogether.
+              streamsWithoutBookmark += 1;
+              if (streamsWithoutBookmark >= 2) streaming = false;
               next = { kind: 'list', reason: 'streamingFallback' };
             } else {
               next = { kind: 'watch' };
@@ -337,29 +386,38 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
     }
 
     function afterStreamError(error: unknown): Step {
-      // Throttling, transport failures and undecodable streams: try the streaming list again.
-      if (isTooManyRequests(error) || !isApiErrorShape(error)) return waitThen(error, relistStep('error'));
+      // Throttling and transport failures: try the streaming list again after a backoff.
+      if (isTooManyRequests(error) || isCut(error)) return waitThen(error, relistStep('error'));
       if ((isExpired(error) || isTooLargeResourceVersion(error)) && !resourceVersionUnavailable) {
         resourceVersionUnavailable = true;
         return { kind: 'stream', reason: isExpired(error) ? 'expired' : 'tooLargeResourceVersion' };
       }
-      if (error.code === 400 || error.code === 422) {
-        // The server refuses streaming lists: list + watch from now on.
-        streaming = false;
-        return { kind: 'list', reason: 'streamingFallback' };
-      }
-      return waitThen(error, relistStep('error'));
+      // The server refuses streaming lists (400/422): list + watch from now on. Any other error (a
+      // 500 or 403 from a proxy or an aggregated API, an undecodable stream): list for this relist
+      // — making progress is better than retrying a stream that may never work (client-go).
+      if (isApiErrorShape(error) && (error.code === 400 || error.code === 422)) streaming = false;
+      return { kind: 'list', reason: 'streamingFallback' };
+    }
+
+    /**
+     * Whether `error` ends a watch that was established, by a cut of the connection rather than a
+     * failure: client-go closes such a watch normally and opens the next at once. Established: it
+     * delivered an event, or stayed open for the very-short-watch second — but a stall of a watch
+     * that never delivered anything is no evidence the server is there.
+     */
+    function isCutOfEstablishedWatch(error: unknown, received: number, openMs: number): boolean {
+      if (!isCut(error)) return false;
+      if (received > 0) return true;
+      return openMs >= veryShortWatchMs && !(error instanceof WatchStalledError);
     }
 
     function afterWatchError(error: unknown): Step {
       if (isTooManyRequests(error)) return waitThen(error, { kind: 'watch' });
       if (isExpired(error)) return waitThen(error, relistStep('expired'));
       if (isTooLargeResourceVersion(error)) return waitThen(error, relistStep('tooLargeResourceVersion'));
-      if (error instanceof WatchStreamError) {
-        return waitThen(error, error.reason === 'Truncated' ? { kind: 'watch' } : relistStep('error'));
-      }
-      // A transport failure (connection refused or reset, stall): resume from the same resourceVersion.
-      if (!isApiErrorShape(error)) return waitThen(error, { kind: 'watch' });
+      // A transport failure (connection refused or reset, stall, a stream cut mid-line): resume
+      // from the same resourceVersion.
+      if (isCut(error)) return waitThen(error, { kind: 'watch' });
       return waitThen(error, relistStep('error'));
     }
 
@@ -369,6 +427,16 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
       current?.unsubscribe();
     };
   });
+}
+
+/**
+ * Whether `error` is the transport's rather than the server's or the parser's: a network failure
+ * (anything without an API status code: a reset, an unexpected EOF, an HTTP client's timeout, a
+ * stall) or a stream that ended in the middle of a line.
+ */
+function isCut(error: unknown): boolean {
+  if (error instanceof WatchStreamError) return error.reason === 'Truncated';
+  return !isApiErrorShape(error);
 }
 
 /** Validates one watch event; ERROR events and anything malformed become errors. */

@@ -8,9 +8,17 @@ export interface BackoffOptions {
   factor?: number;
   /** Each delay is drawn uniformly from `[d, d × (1 + jitter))`. @defaultValue 1 */
   jitter?: number;
-  /** Largest base delay; with the default jitter, capped delays fall in `[cap, 2 × cap)`. @defaultValue 30000 */
+  /**
+   * Largest base delay; with the default jitter, capped delays fall in `[cap, 2 × cap)`. Also the
+   * longest server retry hint (`Retry-After`) honoured: a longer hint waits `capMs`.
+   * @defaultValue 30000
+   */
   capMs?: number;
-  /** After this long without a failure the progression starts again from `initialMs`. @defaultValue 120000 */
+  /**
+   * The progression starts again from `initialMs` on the first failure more than this long after
+   * the previous restart (client-go's backoff manager), whether or not failures happened between.
+   * @defaultValue 120000
+   */
   resetAfterMs?: number;
   /** Source of randomness in `[0, 1)`, for deterministic tests. @defaultValue Math.random */
   random?: () => number;
@@ -20,7 +28,10 @@ export interface BackoffOptions {
 export interface BackoffStep {
   /** Milliseconds to wait. */
   readonly delayMs: number;
-  /** 1 for the first failure after a healthy period, 2 for the next, … */
+  /**
+   * 1 for the first failure after `resetAfterMs` without one, 2 for the next, … (it keeps counting
+   * when the delay progression restarts during a long run of failures).
+   */
   readonly attempt: number;
 }
 
@@ -30,18 +41,21 @@ export interface BackoffStep {
 export interface Backoff {
   /**
    * The delay before the next attempt after a failure at time `nowMs`. A server's retry hint
-   * (`Retry-After`) raises the delay, never lowers it.
+   * (`Retry-After`) raises the delay, never lowers it, up to the backoff's cap.
    */
   next(nowMs: number, retryAfterMs?: number): BackoffStep;
 }
 
 /**
  * Creates client-go's reflector backoff: 0.8 s doubling per failure, each delay drawn from
- * `[d, 2d)`, base capped at 30 s, back to 0.8 s after 2 minutes without a failure.
+ * `[d, 2d)`, base capped at 30 s, back to 0.8 s on the first failure more than 2 minutes after the
+ * previous restart of the progression (the first failure starts it).
  *
- * Differs from client-go in one way: client-go resets two minutes after the *last reset*, even
- * while failures continue; rxkube resets after two minutes of *health*, so a server that keeps
- * failing keeps being asked gently.
+ * As in client-go, the restart is on a timer rather than after two minutes of health: a failure
+ * pattern that recurs more often than every two minutes (a network that cuts connections every
+ * minute, each reconnect refused once) cannot ratchet the delay up to the cap and keep it there;
+ * a server that fails every attempt is still asked at most a handful of times per two minutes.
+ * A server's `Retry-After` is honoured up to `capMs`, so an hour-long hint cannot park the caller.
  *
  * @example
  * ```ts
@@ -61,17 +75,19 @@ export function createBackoff(options: BackoffOptions = {}): Backoff {
   let base = initialMs;
   let attempt = 0;
   let lastFailureMs = Number.NEGATIVE_INFINITY;
+  let lastRestartMs = Number.NEGATIVE_INFINITY;
   return {
     next(nowMs, retryAfterMs) {
-      if (nowMs - lastFailureMs > resetAfterMs) {
+      if (nowMs - lastFailureMs > resetAfterMs) attempt = 0;
+      if (nowMs - lastRestartMs > resetAfterMs) {
         base = initialMs;
-        attempt = 0;
+        lastRestartMs = nowMs;
       }
       lastFailureMs = nowMs;
       attempt += 1;
       const drawn = base * (1 + jitter * random());
       base = Math.min(base * factor, capMs);
-      const delayMs = Math.max(Math.round(drawn), retryAfterMs ?? 0);
+      const delayMs = Math.max(Math.round(drawn), Math.min(retryAfterMs ?? 0, capMs));
       return { delayMs, attempt };
     },
   };

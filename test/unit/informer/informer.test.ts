@@ -5,7 +5,7 @@ import { informer } from '../../../src/informer/informer.ts';
 import type { InformerStatus } from '../../../src/model/informer-status.ts';
 import type { KubeObject } from '../../../src/model/kube-object.ts';
 import type { Reflection } from '../../../src/model/reflection.ts';
-import type { ListWatch, ObjectList, WatchEvent } from '../../../src/model/wire.ts';
+import type { ListOptions, ListWatch, ObjectList, WatchEvent } from '../../../src/model/wire.ts';
 
 const pod = (name: string, rv: string, node = 'n1'): KubeObject & { spec: { nodeName: string } } => ({
   metadata: { name, namespace: 'ns', resourceVersion: rv },
@@ -143,5 +143,42 @@ describe('informer', () => {
     const sub = inf.reflections$.subscribe((r) => seen.push(r));
     expect(seen[0]?.snapshot.size).toBe(0);
     sub.unsubscribe();
+  });
+
+  describe('a resubscription after the state was dropped (issue 13, item 10)', () => {
+    /** A server that answers a list at resourceVersion 0 from a stale cache and any other list with its current state. */
+    function laggingServer() {
+      const lists: ListOptions[] = [];
+      const lw: ListWatch = {
+        list: (options) => new Observable<ObjectList<KubeObject>>((s) => {
+          lists.push({ ...options });
+          s.next(options.resourceVersion === '0'
+            ? { metadata: { resourceVersion: '10' }, items: [pod('a', '5')] }
+            : { metadata: { resourceVersion: '30' }, items: [pod('a', '25')] });
+          s.complete();
+        }),
+        watch: (options) => options.resourceVersion === '10'
+          ? new Observable<WatchEvent>((s) => s.next({ type: 'MODIFIED', object: pod('a', '20') }))
+          : NEVER,
+      };
+      return { lw, lists };
+    }
+
+    it('lists at the resourceVersion of the last snapshot shown, never going back in time', () => {
+      const { lw, lists } = laggingServer();
+      const inf = informer(lw, { random: () => 0 });
+      const shown: string[] = [];
+      inf.reflections$.subscribe((r) => shown.push(r.snapshot.get('ns/a')?.metadata?.resourceVersion ?? '')).unsubscribe();
+      expect(inf.getSnapshot()).toBeUndefined();
+      inf.reflections$.subscribe((r) => shown.push(r.snapshot.get('ns/a')?.metadata?.resourceVersion ?? '')).unsubscribe();
+      expect(lists).toEqual([{ resourceVersion: '0', limit: 500 }, { resourceVersion: '20' }]);
+      expect(shown).toEqual(['5', '20', '25']);
+    });
+
+    it('starts from a configured lastSyncResourceVersion', () => {
+      const { lw, lists } = laggingServer();
+      informer(lw, { random: () => 0, lastSyncResourceVersion: '17' }).reflections$.subscribe().unsubscribe();
+      expect(lists).toEqual([{ resourceVersion: '17' }]);
+    });
   });
 });

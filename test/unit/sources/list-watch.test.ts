@@ -403,3 +403,257 @@ describe('listWatch piped into reflect: the Reflections of each recovery', () =>
     expect(emissions).toBe(1);
   });
 });
+
+describe('listWatch: a network cut of an established watch is a normal close (issue 13, item 1)', () => {
+  const synced = (rv = '10') => list(of(page(rv, [pod('a', '3')])));
+  const reset = () => Object.assign(new TypeError('terminated'), { cause: { code: 'ECONNRESET' } });
+  const modified = (rv: string): WatchEvent => ({ type: 'MODIFIED', object: pod('a', rv) });
+
+  it('re-watches at once, without backoff, from the last event\'s resourceVersion when a busy watch is reset', () => {
+    const { requests, types } = run(({ cold }) => [
+      synced(),
+      watch(cold('-a-#', { a: modified('11') }, reset())),
+      watch(NEVER),
+    ], 100);
+    expect(requests.map((r) => [r.op, r.options.resourceVersion])).toEqual([['list', '0'], ['watch', '10'], ['watch', '11']]);
+    expect(types).toEqual(['LIST_START', 'LIST_PAGE', 'LIST_DONE', 'WATCH_START', 'MODIFIED', 'WATCH_START']);
+  });
+
+  it('re-watches at once when a quiet watch that stayed open a second is cut, or cut mid-line', () => {
+    const { requests, types } = run(({ cold }) => [
+      synced(),
+      watch(cold('60s #', undefined, reset())),
+      watch(cold('5s #', undefined, new WatchStreamError('Truncated', 'the stream ended inside a line'))),
+      watch(NEVER),
+    ], 120_000);
+    expect(requests.map((r) => r.op)).toEqual(['list', 'watch', 'watch', 'watch']);
+    expect(types).not.toContain('BACKOFF');
+  });
+
+  it('treats an HTTP client\'s body timeout (undici UND_ERR_BODY_TIMEOUT) on a quiet watch as a close', () => {
+    const bodyTimeout = Object.assign(new TypeError('terminated'), { cause: { name: 'BodyTimeoutError', code: 'UND_ERR_BODY_TIMEOUT' } });
+    const { types } = run(({ cold }) => [synced(), watch(cold('300s #', undefined, bodyTimeout)), watch(NEVER)], 400_000);
+    expect(types).toEqual(['LIST_START', 'LIST_PAGE', 'LIST_DONE', 'WATCH_START', 'WATCH_START']);
+  });
+
+  it('never accumulates delay when a load balancer cuts every watch after 60 s, for an hour', () => {
+    const cuts = 60;
+    const { requests, types } = run(({ cold }) => [
+      synced(),
+      ...Array.from({ length: cuts }, (_, i) => watch(i % 2 === 0
+        ? cold('60s #', undefined, reset())
+        : cold('30s a 29999ms #', { a: modified(String(11 + i)) }, reset()))),
+      watch(NEVER),
+    ], cuts * 60_000 + 1000);
+    expect(types).not.toContain('BACKOFF');
+    expect(requests.filter((r) => r.op === 'watch')).toHaveLength(cuts + 1);
+    expect(requests.filter((r) => r.op === 'list')).toHaveLength(1);
+  });
+
+  it('still backs off, exponentially, from a server that fails every watch at once', () => {
+    const failing = Array.from({ length: 6 }, () => watch(throwError(() => reset())));
+    const { events } = run([synced(), ...failing, watch(NEVER)], 60_000);
+    const backoffs = events.filter((e) => e.type === 'BACKOFF');
+    expect(backoffs.map((e) => (e.type === 'BACKOFF' ? [e.delayMs, e.next] : []))).toEqual([
+      [800, 'rewatch'], [1600, 'rewatch'], [3200, 'rewatch'], [6400, 'rewatch'], [12800, 'rewatch'], [25600, 'rewatch'],
+    ]);
+  });
+
+  it('counts a watch cut within a second having delivered nothing as a failure', () => {
+    const { types } = run(({ cold }) => [synced(), watch(cold('500ms #', undefined, reset())), watch(NEVER)], 5000);
+    expect(types).toEqual(['LIST_START', 'LIST_PAGE', 'LIST_DONE', 'WATCH_START', 'BACKOFF', 'WATCH_START']);
+  });
+
+  it('counts a stall as a close only when the watch had delivered an event', () => {
+    const quiet = run(({ cold }) => [synced(), watch(cold('90s #', undefined, new WatchStalledError(90_000))), watch(NEVER)], 100_000);
+    expect(quiet.types.slice(-2)).toEqual(['BACKOFF', 'WATCH_START']);
+    const busy = run(({ cold }) => [synced(), watch(cold('1s a 89s #', { a: modified('11') }, new WatchStalledError(89_000))), watch(NEVER)], 100_000);
+    expect(busy.types.slice(-2)).toEqual(['MODIFIED', 'WATCH_START']);
+    expect(busy.requests[2]?.options.resourceVersion).toBe('11');
+  });
+
+  it('keeps server errors on an established watch as failures (backoff)', () => {
+    const { types } = run(({ cold }) => [
+      synced(),
+      watch(cold('5s a 1s #', { a: modified('11') }, new ApiError({ code: 500, reason: 'InternalError' }))),
+      list(of(page('20', []))),
+      watch(NEVER),
+    ], 100_000);
+    expect(types).toContain('BACKOFF');
+  });
+
+  it('re-watches at once when the watch phase of a streaming list is cut', () => {
+    const endBookmark: WatchEvent = { type: 'BOOKMARK', object: { metadata: { resourceVersion: '8', annotations: { 'k8s.io/initial-events-end': 'true' } } } };
+    const { requests, types } = run(({ cold }) => [
+      watch(cold('a 60s #', { a: endBookmark }, reset())),
+      watch(NEVER),
+    ], 100_000, { initialList: 'stream' });
+    expect(types).toEqual(['LIST_START', 'LIST_DONE', 'WATCH_START', 'WATCH_START']);
+    expect(requests[1]?.options).toEqual({ resourceVersion: '8', ...watchDefaults });
+  });
+});
+
+describe('listWatch: streaming-list fallback (issue 13, item 6)', () => {
+  const stream = { resourceVersionMatch: 'NotOlderThan', sendInitialEvents: true, ...watchDefaults } as const;
+  const endBookmark = (rv: string): WatchEvent => ({ type: 'BOOKMARK', object: { metadata: { resourceVersion: rv, annotations: { 'k8s.io/initial-events-end': 'true' } } } });
+  const expired = () => of(errorEvent(status(410, 'Expired')));
+
+  it('falls back to a list for one relist only when a stream ends before its bookmark, listing at the last synced resourceVersion', () => {
+    const { requests, events } = run([
+      watch(of(endBookmark('8'), { type: 'MODIFIED', object: pod('a', '9') } as WatchEvent, errorEvent(status(410, 'Expired')))),
+      watch(of({ type: 'ADDED', object: pod('a', '9') })),
+      list(of(page('12', []))),
+      watch(expired()),
+      watch(of(endBookmark('20'))),
+      watch(NEVER),
+    ], 10_000, { initialList: 'stream' });
+    expect(requests.map((r) => [r.op, r.options])).toEqual([
+      ['watch', stream],
+      ['watch', { resourceVersion: '9', ...stream }],
+      ['list', { resourceVersion: '9' }],
+      ['watch', { resourceVersion: '12', ...watchDefaults }],
+      ['watch', { resourceVersion: '12', ...stream }],
+      ['watch', { resourceVersion: '20', ...watchDefaults }],
+    ]);
+    expect(events.filter((e) => e.type === 'LIST_START').map((e) => (e.type === 'LIST_START' ? `${e.reason} ${e.mode}` : ''))).toEqual([
+      'initial stream', 'expired stream', 'streamingFallback list', 'expired stream',
+    ]);
+  });
+
+  it('stops streaming for the subscription after two streams in a row end before their bookmark', () => {
+    const { requests } = run([
+      watch(of()),
+      list(of(page('5', []))),
+      watch(expired()),
+      watch(of({ type: 'ADDED', object: pod('a', '3') })),
+      list(of(page('6', []))),
+      watch(expired()),
+      list(of(page('7', []))),
+      watch(NEVER),
+    ], 20_000, { initialList: 'stream' });
+    expect(requests.map((r) => (r.op === 'watch' && r.options.sendInitialEvents ? 'stream' : r.op))).toEqual([
+      'stream', 'list', 'watch', 'stream', 'list', 'watch', 'list', 'watch',
+    ]);
+  });
+
+  for (const [name, reply] of [
+    ['a 500 from a proxy', throwError(() => new ApiError({ code: 500, reason: 'InternalError' }))],
+    ['a 403', throwError(() => new ApiError({ code: 403, reason: 'Forbidden' }))],
+    ['a 503 from an aggregated API', throwError(() => new ApiError({ code: 503, reason: 'ServiceUnavailable' }))],
+    ['an in-stream 500 ERROR event', of(errorEvent(status(500, 'InternalError')))],
+    ['a malformed line', throwError(() => new WatchStreamError('MalformedJson', 'bad'))],
+  ] as const) {
+    it(`falls back to a plain list at once on ${name}, and streams again on the next relist`, () => {
+      const { requests, events } = run([
+        watch(reply),
+        list(of(page('5', []))),
+        watch(expired()),
+        watch(of(endBookmark('9'))),
+        watch(NEVER),
+      ], 10_000, { initialList: 'stream' });
+      expect(requests.map((r) => (r.op === 'watch' && r.options.sendInitialEvents ? 'stream' : r.op))).toEqual(['stream', 'list', 'watch', 'stream', 'watch']);
+      expect(events[1]).toEqual({ type: 'LIST_START', reason: 'streamingFallback', mode: 'list' });
+      expect(events.filter((e) => e.type === 'BACKOFF')).toHaveLength(1);
+    });
+  }
+
+  it('retries the stream (not a list) after a backoff on 429 and on network failures', () => {
+    const { requests } = run([
+      watch(throwError(() => new ApiError({ code: 429, reason: 'TooManyRequests' }))),
+      watch(throwError(() => new TypeError('fetch failed'))),
+      watch(of(endBookmark('9'))),
+      watch(NEVER),
+    ], 10_000, { initialList: 'stream' });
+    expect(requests.map((r) => (r.op === 'watch' && r.options.sendInitialEvents ? 'stream' : r.op))).toEqual(['stream', 'stream', 'stream', 'watch']);
+  });
+});
+
+describe('listWatch: the minimum watch timeout (issue 13, item 7)', () => {
+  it('honours a minimum below client-go\'s 5 minutes (documented difference)', () => {
+    const { requests } = run([list(of(page('1', []))), watch(NEVER)], 10, { minWatchTimeoutSeconds: 1, random: () => 0.999 });
+    expect(requests[1]?.options).toMatchObject({ timeoutSeconds: 1 });
+  });
+
+  it('rejects a minimum that is not a finite number of seconds ≥ 1, which would send timeoutSeconds=0 or less', () => {
+    const { source } = scripted([]);
+    for (const bad of [0, 0.5, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => listWatch(source, { minWatchTimeoutSeconds: bad })).toThrow(RangeError);
+    }
+  });
+});
+
+describe('listWatch: synchronous sources with many pages (issue 13, item 9)', () => {
+  it('lists 5,000 one-item pages answered synchronously without growing the stack', () => {
+    const pages = 5000;
+    let watches = 0;
+    const source: ListWatch = {
+      list: (options) => {
+        const n = options.continue === undefined ? 0 : Number(options.continue);
+        return of(page('77', [pod(`p${n}`, String(n))], n + 1 < pages ? String(n + 1) : undefined));
+      },
+      watch: () => {
+        watches += 1;
+        return NEVER;
+      },
+    };
+    const events: ListWatchEvent[] = [];
+    const sub = listWatch(source, { random: () => 0 }).subscribe((e) => events.push(e));
+    sub.unsubscribe();
+    expect(events.filter((e) => e.type === 'LIST_PAGE')).toHaveLength(pages);
+    expect(events.at(-2)).toEqual({ type: 'LIST_DONE', resourceVersion: '77' });
+    expect(events.at(-1)).toEqual({ type: 'WATCH_START', resourceVersion: '77' });
+    expect(watches).toBe(1);
+  });
+
+  it('still falls back to one unpaginated list when a synchronous continuation expires', () => {
+    const requests: ListOptions[] = [];
+    const source: ListWatch = {
+      list: (options) => {
+        requests.push(options);
+        if (options.continue === '2') return throwError(() => new ApiError({ code: 410, reason: 'Expired' }));
+        return of(page('9', [pod(`p${options.continue ?? 'full'}`, '1')], options.continue === undefined && options.limit !== undefined ? '1' : options.continue === '1' ? '2' : undefined));
+      },
+      watch: () => NEVER,
+    };
+    const types: string[] = [];
+    listWatch(source, { random: () => 0 }).subscribe((e) => types.push(e.type)).unsubscribe();
+    expect(requests).toEqual([{ resourceVersion: '0', limit: 500 }, { continue: '1', limit: 500 }, { continue: '2', limit: 500 }, { resourceVersion: '0' }]);
+    expect(types).toEqual(['LIST_START', 'LIST_PAGE', 'LIST_PAGE', 'LIST_START', 'LIST_PAGE', 'LIST_DONE', 'WATCH_START']);
+  });
+});
+
+describe('listWatch: lastSyncResourceVersion, a resubscription that never goes back in time (issue 13, item 10)', () => {
+  it('lists first at the given resourceVersion, unpaginated, instead of 0', () => {
+    const { requests, events } = run([list(of(page('50', []))), watch(NEVER)], 10, { lastSyncResourceVersion: '42' });
+    expect(requests.map((r) => r.options)).toEqual([{ resourceVersion: '42' }, { resourceVersion: '50', ...watchDefaults }]);
+    expect(events[0]).toEqual({ type: 'LIST_START', reason: 'initial', mode: 'list' });
+  });
+
+  it('falls back at once to a consistent list when the server no longer has it', () => {
+    const { requests } = run([
+      list(throwError(() => new ApiError({ code: 410, reason: 'Expired' }))),
+      list(of(page('60', []))),
+      watch(NEVER),
+    ], 10, { lastSyncResourceVersion: '42' });
+    expect(requests.map((r) => r.options)).toEqual([{ resourceVersion: '42' }, { limit: 500 }, { resourceVersion: '60', ...watchDefaults }]);
+  });
+
+  it('streams from it in streaming mode, and ignores an empty one', () => {
+    const streamed = run([watch(NEVER)], 10, { initialList: 'stream', lastSyncResourceVersion: '42' });
+    expect(streamed.requests[0]?.options).toEqual({ resourceVersion: '42', resourceVersionMatch: 'NotOlderThan', sendInitialEvents: true, ...watchDefaults });
+    const empty = run([list(of(page('1', [])))], 10, { lastSyncResourceVersion: '' });
+    expect(empty.requests[0]?.options).toEqual({ resourceVersion: '0', limit: 500 });
+  });
+});
+
+describe('listWatch: Retry-After is capped (issue 13, item 13)', () => {
+  it('waits at most the backoff cap when the server asks for an hour', () => {
+    const { events } = run([
+      list(of(page('10', []))),
+      watch(throwError(() => new ApiError({ code: 429, reason: 'TooManyRequests', retryAfterSeconds: 3600 }))),
+      watch(NEVER),
+    ], 31_000);
+    expect(events.find((e) => e.type === 'BACKOFF')).toMatchObject({ delayMs: 30_000, next: 'rewatch' });
+    expect(events.at(-1)).toEqual({ type: 'WATCH_START', resourceVersion: '10' });
+  });
+});
