@@ -9,6 +9,7 @@ import {
   Subject,
   tap,
   timer,
+  type Observable,
   type OperatorFunction,
   type SchedulerLike,
 } from 'rxjs';
@@ -23,6 +24,7 @@ import { resync } from '../operators/resync.ts';
 import { withIndex, type IndexFunction } from '../operators/with-index.ts';
 import { listWatch, type ListWatchOptions } from '../sources/list-watch.ts';
 import { idleStatus, nextStatus } from './informer-status.ts';
+import { reportAfter } from './report-after.ts';
 
 /**
  * Options of {@link informer}: the loop's, `reflect`'s, plus indexes, resync and sharing.
@@ -68,7 +70,6 @@ export interface InformerOptions<T extends KubeObject> extends ListWatchOptions,
 export function informer<T extends KubeObject>(source: ListWatch<T>, options: InformerOptions<T> = {}): Informer<T> {
   const scheduler: SchedulerLike = options.scheduler ?? asyncScheduler;
   const status = new BehaviorSubject<InformerStatus>(idleStatus);
-  let latest: Snapshot<T> | undefined;
 
   const stages: OperatorFunction<Reflection<T>, Reflection<T>>[] = [];
   for (const [name, indexFn] of Object.entries(options.indexes ?? {})) stages.push(withIndex(name, indexFn));
@@ -80,18 +81,37 @@ export function informer<T extends KubeObject>(source: ListWatch<T>, options: In
     if (updated !== current) status.next(updated);
   };
 
+  // `stored` is what getSnapshot() answers: set as soon as the pipeline produced it, before
+  // status$ reports the event. `delivered` is what subscribers have received: the state a late
+  // subscriber starts from, so that one joining from a status$ callback gets each delta once.
+  let stored: Snapshot<T> | undefined;
+  let delivered: Snapshot<T> | undefined;
+  let failure: { readonly error: unknown } | undefined;
+
   const live$ = defer(() => {
-    let reflections = listWatch(source, options).pipe(tap(updateStatus), reflect<T>(options));
-    for (const stage of stages) reflections = reflections.pipe(stage);
-    return reflections;
+    const pipeline = (events: Observable<ListWatchEvent<T>>): Observable<Reflection<T>> => {
+      let reflections = events.pipe(reflect<T>(options));
+      for (const stage of stages) reflections = reflections.pipe(stage);
+      return reflections.pipe(
+        tap((reflection) => {
+          stored = reflection.snapshot;
+        }),
+      );
+    };
+    return listWatch(source, options).pipe(reportAfter(pipeline, updateStatus));
   }).pipe(
     tap({
       next: (reflection) => {
-        latest = reflection.snapshot;
+        delivered = reflection.snapshot;
+      },
+      error: (error: unknown) => {
+        failure = { error };
       },
       finalize: () => {
-        latest = undefined;
-        status.next({ phase: 'idle', hasSynced: false });
+        stored = undefined;
+        delivered = undefined;
+        status.next(failure === undefined ? { phase: 'idle', hasSynced: false } : { phase: 'idle', hasSynced: false, error: failure.error });
+        failure = undefined;
       },
     }),
     share({
@@ -103,7 +123,7 @@ export function informer<T extends KubeObject>(source: ListWatch<T>, options: In
   );
 
   const reflections$ = defer(() => {
-    const current = latest;
+    const current = delivered;
     return current === undefined ? live$ : concat(of(currentState(current)), live$);
   });
 
@@ -111,7 +131,7 @@ export function informer<T extends KubeObject>(source: ListWatch<T>, options: In
     reflections$,
     snapshot$: reflections$.pipe(map((reflection) => reflection.snapshot)),
     status$: status.asObservable(),
-    getSnapshot: () => latest,
+    getSnapshot: () => stored,
     getStatus: () => status.getValue(),
   };
 }

@@ -144,4 +144,63 @@ describe('informer', () => {
     expect(seen[0]?.snapshot.size).toBe(0);
     sub.unsubscribe();
   });
+
+  describe('status$ and the store', () => {
+    /** Lists `a` at rv 10 first, then `a` and `b` at rv 20; the watch fails with 410 after 2 ms. */
+    function relisting(scheduler: TestScheduler) {
+      let lists = 0;
+      const lw: ListWatch = {
+        list: () => new Observable<ObjectList<KubeObject>>((s) => {
+          lists += 1;
+          s.next(lists === 1
+            ? { metadata: { resourceVersion: '10' }, items: [pod('a', '1')] }
+            : { metadata: { resourceVersion: '20' }, items: [pod('a', '1'), pod('b', '15')] });
+          s.complete();
+        }),
+        watch: () => (lists === 1
+          ? scheduler.createColdObservable<WatchEvent>('--e', { e: { type: 'ERROR', object: { code: 410, reason: 'Expired' } } })
+          : NEVER),
+      };
+      return lw;
+    }
+
+    it('says synced only once getSnapshot() returns the listed objects, on the first list and on a relist', () => {
+      const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+      scheduler.run(({ flush }) => {
+        const inf = informer(relisting(scheduler), { scheduler, random: () => 0 });
+        const seen: string[] = [];
+        inf.status$.subscribe((s) => {
+          if (s.phase === 'synced') seen.push(`${s.resourceVersion}: ${inf.getSnapshot()?.resourceVersion} ${inf.getSnapshot()?.size}`);
+        });
+        const sub = inf.reflections$.subscribe();
+        scheduler.schedule(() => sub.unsubscribe(), 2000);
+        flush();
+        expect(seen).toEqual(['10: 10 1', '20: 20 2']);
+      });
+    });
+
+    it('gives a subscriber joining from a status$ callback each delta once', () => {
+      const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+      scheduler.run(({ flush }) => {
+        const inf = informer(relisting(scheduler), { scheduler, random: () => 0 });
+        const joined: string[][] = [];
+        let sub: Subscription | undefined;
+        inf.status$.subscribe((s) => {
+          if (s.phase === 'relisting' && sub === undefined) {
+            sub = inf.reflections$.subscribe((r) => joined.push(r.deltas.map((d) => `${d.type} ${d.key}`)));
+          }
+        });
+        const first = inf.reflections$.subscribe((r) => {
+          // A subscriber sees the status of the event that produced its Reflection.
+          expect(inf.getStatus()).toMatchObject({ phase: 'synced', resourceVersion: r.snapshot.resourceVersion });
+        });
+        scheduler.schedule(() => {
+          first.unsubscribe();
+          sub?.unsubscribe();
+        }, 2000);
+        flush();
+        expect(joined).toEqual([['added ns/a'], ['added ns/b']]);
+      });
+    });
+  });
 });
