@@ -13,6 +13,7 @@ import {
   type OperatorFunction,
   type SchedulerLike,
 } from 'rxjs';
+import type { ObjectCallbackError } from '../model/errors.ts';
 import type { Informer } from '../model/informer.ts';
 import type { InformerStatus } from '../model/informer-status.ts';
 import type { KubeObject } from '../model/kube-object.ts';
@@ -40,6 +41,18 @@ export interface InformerOptions<T extends KubeObject> extends ListWatchOptions,
    * @defaultValue 0
    */
   keepAliveMs?: number;
+  /**
+   * Receives the error of each object that `keyOf`, `transform` or an index function threw on.
+   * An informer never fails for one bad object: the object is skipped (the store keeps what it had
+   * for that key; an index leaves the object out) and the informer goes on for every other
+   * object and every subscriber. If this hook throws, the informer stops with that error.
+   * @defaultValue reports the error with `console.warn` (as client-go's `HandleError` logs)
+   */
+  onObjectError?: (error: ObjectCallbackError) => void;
+}
+
+function warnObjectError(error: ObjectCallbackError): void {
+  console.warn(`rxkube informer: ${error.message}; the object was skipped`);
 }
 
 /**
@@ -49,8 +62,9 @@ export interface InformerOptions<T extends KubeObject> extends ListWatchOptions,
  * Emission contract of `reflections$`: cold until the first subscriber, which starts the
  * list/watch; every subscriber first receives the current state (all objects as `added` deltas,
  * as soon as the first list completed), then one Reflection per change. The loop retries every
- * server and network failure with backoff, so `reflections$` only errors on a bug in a user
- * callback (`keyOf`, `transform`, an index function). When the last subscriber unsubscribes (and
+ * server and network failure with backoff, and an object that `keyOf`, `transform` or an index
+ * function throws on is skipped and reported to `onObjectError`, so `reflections$` only errors
+ * when the `onObjectError` hook itself throws; `status$` then turns `idle` with that `error`. When the last subscriber unsubscribes (and
  * `keepAliveMs` passed), the watch is aborted and the state dropped; the next subscriber lists
  * again.
  *
@@ -71,8 +85,10 @@ export function informer<T extends KubeObject>(source: ListWatch<T>, options: In
   const scheduler: SchedulerLike = options.scheduler ?? asyncScheduler;
   const status = new BehaviorSubject<InformerStatus>(idleStatus);
 
+  const onObjectError = options.onObjectError ?? warnObjectError;
+  const reflectOptions: ReflectOptions<T> = { ...options, onObjectError };
   const stages: OperatorFunction<Reflection<T>, Reflection<T>>[] = [];
-  for (const [name, indexFn] of Object.entries(options.indexes ?? {})) stages.push(withIndex(name, indexFn));
+  for (const [name, indexFn] of Object.entries(options.indexes ?? {})) stages.push(withIndex(name, indexFn, { onObjectError }));
   if (options.resyncPeriodMs !== undefined) stages.push(resync<T>(options.resyncPeriodMs, scheduler));
 
   const updateStatus = (event: ListWatchEvent<T>): void => {
@@ -90,7 +106,7 @@ export function informer<T extends KubeObject>(source: ListWatch<T>, options: In
 
   const live$ = defer(() => {
     const pipeline = (events: Observable<ListWatchEvent<T>>): Observable<Reflection<T>> => {
-      let reflections = events.pipe(reflect<T>(options));
+      let reflections = events.pipe(reflect<T>(reflectOptions));
       for (const stage of stages) reflections = reflections.pipe(stage);
       return reflections.pipe(
         tap((reflection) => {
