@@ -13,8 +13,8 @@ export type { KubeObject, ObjectMeta, Status, StatusCause } from './model/kube-o
 export type { ListOptions, WatchOptions, ObjectList, WatchEvent, ListWatch } from './model/wire.ts';
 
 // ── Model: errors ─────────────────────────────────────────────────────────────
-export { ApiError, WatchStreamError, WatchStalledError, InvalidObjectError, UnknownIndexError, IndexConflictError } from './model/errors.ts';
-export type { WatchStreamErrorReason } from './model/errors.ts';
+export { ApiError, WatchStreamError, WatchStalledError, InvalidObjectError, UnknownIndexError, IndexConflictError, ObjectCallbackError } from './model/errors.ts';
+export type { WatchStreamErrorReason, ObjectCallback } from './model/errors.ts';
 
 // ── Model: loop events, reflections, status ───────────────────────────────────
 export type {
@@ -53,6 +53,7 @@ export type { JsonPatchOperation, JsonPatchOptions, JsonPatchResult } from './st
 export { reflect } from './operators/reflect.ts';
 export type { ReflectOptions } from './operators/reflect.ts';
 export { withIndex, namespaceIndex } from './operators/with-index.ts';
+export type { WithIndexOptions } from './operators/with-index.ts';
 export { resync } from './operators/resync.ts';
 export { coalesce } from './operators/coalesce.ts';
 export type { CoalesceWindow } from './operators/coalesce.ts';

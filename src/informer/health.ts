@@ -8,7 +8,8 @@ import type { InformerStatus } from '../model/informer-status.ts';
  * - `ready`: the cache is usable — the first list completed and the informer is running. Stays
  *   true through relists and backoffs (the last snapshot is still served), false while idle.
  * - `live`: the informer is making progress — it has not been away from `watching` for longer than
- *   `maxUnhealthyMs`, and its backoff has not grown past `maxBackoffMs` or `maxAttempts`.
+ *   `maxUnhealthyMs`, its backoff has not grown past `maxBackoffMs` or `maxAttempts`, it has not
+ *   relisted more than `maxRelists` times in `relistWindowMs`, and it was not stopped by an error.
  * - `reason`: why it is not simply watching (listing, relisting and why, backing off after which
  *   error, stalled), absent when it is. Never contains credentials: errors never do.
  *
@@ -55,11 +56,26 @@ export interface HealthOptions {
    * @defaultValue Infinity
    */
   maxAttempts?: number;
-  /** Clock and timer for `maxUnhealthyMs`. @defaultValue asyncScheduler */
+  /**
+   * More completed relists than this within `relistWindowMs` make the informer not live until
+   * they fall out of the window: a relist storm (a 410 every few seconds) never stays out of
+   * `watching` for long, so `maxUnhealthyMs` alone does not see it. The first list and relist
+   * attempts that failed do not count. `Infinity` turns the check off.
+   * @defaultValue 5
+   */
+  maxRelists?: number;
+  /**
+   * The sliding window of `maxRelists`, in milliseconds.
+   * @defaultValue 600000 (10 minutes)
+   */
+  relistWindowMs?: number;
+  /** Clock and timers for `maxUnhealthyMs` and `relistWindowMs`. @defaultValue asyncScheduler */
   scheduler?: SchedulerLike;
 }
 
 const DEFAULT_MAX_UNHEALTHY_MS = 120_000;
+const DEFAULT_MAX_RELISTS = 5;
+const DEFAULT_RELIST_WINDOW_MS = 600_000;
 const MAX_ERROR_CHARS = 200;
 
 /**
@@ -72,6 +88,12 @@ const MAX_ERROR_CHARS = 200;
  *    `synced`/`watching` clears. Past `maxUnhealthyMs` the informer is not live, even if no new
  *    status arrives (a timer fires).
  * 4. A backoff of more than `maxBackoffMs`, or its `maxAttempts`-th attempt, is not live at once.
+ * 5. Each completed relist (`relisting` → `synced`) is remembered for `relistWindowMs`; while
+ *    more than `maxRelists` are remembered the informer is not live, whatever its phase (a timer
+ *    fires when the oldest leaves the window). `idle` forgets them. Failed relist attempts do not
+ *    count: an outage is what `maxUnhealthyMs` is for, and must not linger once it is over.
+ * 6. `idle` with an `error` (the informer's pipeline failed, e.g. an `onObjectError` hook threw)
+ *    is neither ready nor live until the informer runs again.
  *
  * Emission contract: cold; on subscription subscribes to `status$` (which, for an informer, does
  * not start the watch) and emits a verdict per status, skipping verdicts equal to the previous
@@ -95,14 +117,31 @@ export function healthOf(status$: Observable<InformerStatus>, options: HealthOpt
   return new Observable<Health>((subscriber) => {
     const scheduler = options.scheduler ?? asyncScheduler;
     const maxUnhealthyMs = options.maxUnhealthyMs ?? DEFAULT_MAX_UNHEALTHY_MS;
+    const maxRelists = options.maxRelists ?? DEFAULT_MAX_RELISTS;
+    const relistWindowMs = options.relistWindowMs ?? DEFAULT_RELIST_WINDOW_MS;
     let status: InformerStatus | undefined;
     let unhealthySince: number | undefined;
     let timer: Subscription | undefined;
     let previous: Health | undefined;
+    // When the latest relists started, oldest first: at most maxRelists + 1 are needed.
+    let relists: number[] = [];
+    let lastRelist = '';
+    let stormTimer: Subscription | undefined;
+
+    const storm = (): string | undefined => {
+      const now = scheduler.now();
+      relists = relists.filter((t) => now - t < relistWindowMs);
+      if (relists.length <= maxRelists) return undefined;
+      return `relist storm: more than ${maxRelists} relists in the last ${relistWindowMs} ms (last: ${lastRelist})`;
+    };
 
     const emit = (): void => {
       if (status === undefined) return;
-      const health = evaluate(status, unhealthySince === undefined ? 0 : scheduler.now() - unhealthySince, maxUnhealthyMs, options);
+      const stormy = storm();
+      stormTimer?.unsubscribe();
+      // Look again when the oldest relist leaves the window: the storm may be over.
+      stormTimer = stormy === undefined ? undefined : scheduler.schedule(emit, relists[0]! + relistWindowMs - scheduler.now());
+      const health = evaluate(status, unhealthySince === undefined ? 0 : scheduler.now() - unhealthySince, maxUnhealthyMs, options, stormy);
       if (previous !== undefined && previous.ready === health.ready && previous.live === health.live && previous.reason === health.reason) return;
       previous = health;
       subscriber.next(health);
@@ -110,6 +149,13 @@ export function healthOf(status$: Observable<InformerStatus>, options: HealthOpt
 
     const subscription = status$.subscribe({
       next: (s) => {
+        if (s.phase === 'synced' && status?.phase === 'relisting' && Number.isFinite(maxRelists)) {
+          relists.push(scheduler.now());
+          if (relists.length > maxRelists + 1) relists.shift();
+          lastRelist = status.reason;
+        } else if (s.phase === 'idle') {
+          relists = [];
+        }
         status = s;
         if (s.phase === 'synced' || s.phase === 'watching' || s.phase === 'idle') {
           unhealthySince = undefined;
@@ -126,14 +172,18 @@ export function healthOf(status$: Observable<InformerStatus>, options: HealthOpt
     });
     return () => {
       timer?.unsubscribe();
+      stormTimer?.unsubscribe();
       subscription.unsubscribe();
     };
   });
 }
 
-function evaluate(s: InformerStatus, unhealthyForMs: number, maxUnhealthyMs: number, options: HealthOptions): Health {
-  if (s.phase === 'idle') return { ready: false, live: true, reason: 'idle: nothing is subscribed to the informer' };
-  if (s.phase === 'synced' || s.phase === 'watching') return { ready: true, live: true };
+function evaluate(s: InformerStatus, unhealthyForMs: number, maxUnhealthyMs: number, options: HealthOptions, storm: string | undefined): Health {
+  if (s.phase === 'idle') {
+    if (s.error !== undefined) return { ready: false, live: false, reason: `stopped by an error: ${describeError(s.error)}` };
+    return { ready: false, live: true, reason: 'idle: nothing is subscribed to the informer' };
+  }
+  if (s.phase === 'synced' || s.phase === 'watching') return storm === undefined ? { ready: true, live: true } : { ready: true, live: false, reason: storm };
   let what: string;
   let liveNow = true;
   if (s.phase !== 'backingOff') {
@@ -149,6 +199,10 @@ function evaluate(s: InformerStatus, unhealthyForMs: number, maxUnhealthyMs: num
     }
   }
   const tooLong = unhealthyForMs >= maxUnhealthyMs;
+  if (storm !== undefined) {
+    liveNow = false;
+    what += ` — ${storm}`;
+  }
   const reason = tooLong ? `not watching for ${Math.round(unhealthyForMs)} ms: ${what}` : what;
   return { ready: s.hasSynced, live: liveNow && !tooLong, reason };
 }

@@ -2,6 +2,7 @@ import { asyncScheduler } from 'rxjs';
 import type { Informer } from '../model/informer.ts';
 import type { KubeObject } from '../model/kube-object.ts';
 import type { ListWatch } from '../model/wire.ts';
+import { canonicalFieldSelector, canonicalLabelSelector } from './collection-key.ts';
 import { informer, type InformerOptions } from './informer.ts';
 
 /**
@@ -24,9 +25,15 @@ export interface CollectionRef<R = string> {
  * A registry of shared informers, keyed by collection. See {@link informerCache}.
  */
 export interface InformerCache<R = string> {
-  /** The informer of `ref`'s collection: the same instance for every equal `ref` while it is in use. */
+  /**
+   * The informer of `ref`'s collection: the same instance for every equal `ref` as long as an
+   * earlier one is running or still referenced anywhere, so one collection never has two watches.
+   */
   informer<T extends KubeObject = KubeObject>(ref: CollectionRef<R>): Informer<T>;
-  /** How many collections currently have an informer (running, or within their keep-alive). */
+  /**
+   * How many informers the cache itself holds: those running (including their keep-alive after the
+   * last subscriber left) and those created less than `keepAliveMs` ago.
+   */
   readonly size: number;
 }
 
@@ -40,42 +47,28 @@ export interface InformerCacheOptions extends InformerOptions<KubeObject> {
   keepAliveMs?: number;
 }
 
-/**
- * Splits a selector on the commas that separate requirements (not those inside `in (a,b)`), and
- * sorts them, so that equivalent selectors share one informer.
- */
-function canonicalSelector(selector: string | undefined): string {
-  if (selector === undefined) return '';
-  const terms: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < selector.length; i++) {
-    const c = selector[i];
-    if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === ',' && depth === 0) {
-      terms.push(selector.slice(start, i).replaceAll(' ', ''));
-      start = i + 1;
-    }
-  }
-  terms.push(selector.slice(start).replaceAll(' ', ''));
-  return terms.filter((t) => t !== '').sort().join(',');
-}
-
 function cacheKey(ref: CollectionRef<unknown>): string {
   const resource = typeof ref.resource === 'string' ? ref.resource : JSON.stringify(ref.resource);
-  return JSON.stringify([resource, ref.namespace ?? '', canonicalSelector(ref.labelSelector), canonicalSelector(ref.fieldSelector)]);
+  return JSON.stringify([resource, ref.namespace ?? '', canonicalLabelSelector(ref.labelSelector), canonicalFieldSelector(ref.fieldSelector)]);
 }
 
 /**
  * Shares informers by collection: any number of pipelines asking for the same resource,
- * namespace and selectors (selectors compared as sets of requirements) get the same
- * {@link Informer}, so one list/watch serves them all. Each informer starts with its first
- * subscriber, keeps running `keepAliveMs` after its last one left, then stops and leaves the
- * cache; late subscribers first receive the current state (see {@link informer}).
+ * namespace and selectors get the same {@link Informer}, so one list/watch serves them all. Label
+ * selectors are compared as the API server parses them (`app=web, tier in (b,a)` equals
+ * `tier in (a,b),app==web`; `app notin (a)` differs from `appnot in (a)`); field selectors as sets
+ * of their comma-separated terms, each compared exactly; a selector that does not parse only
+ * equals the same string.
  *
- * The cache is reference counted through the informers' subscriptions: `informer(ref)` itself
- * starts nothing.
+ * Each informer starts with its first subscriber and keeps running `keepAliveMs` after its last
+ * one left (see {@link informer}); late subscribers first receive the current state. The cache
+ * holds an informer while it runs and for `keepAliveMs` after creating it; after that it keeps
+ * only a weak reference. An informer that anyone still references (subscribed or not, stopped or
+ * not) is the one `informer(ref)` returns, so subscribing to it late never starts a second watch
+ * of the collection; one that nobody references is garbage-collected, so looking collections up
+ * without watching them does not grow the cache.
+ *
+ * `informer(ref)` itself starts nothing.
  *
  * @example
  * ```ts
@@ -93,36 +86,43 @@ export function informerCache<R = string>(
   sourceFor: (ref: CollectionRef<R>) => ListWatch<KubeObject>,
   options: InformerCacheOptions = {},
 ): InformerCache<R> {
-  const entries = new Map<string, Informer<KubeObject>>();
   const keepAliveMs = options.keepAliveMs ?? 1000;
+  const scheduler = options.scheduler ?? asyncScheduler;
+  // Informers running, or created less than keepAliveMs ago: held by the cache.
+  const held = new Map<string, Informer<KubeObject>>();
+  // Every informer handed out that is still reachable: one someone keeps may be subscribed at any
+  // time, so it must stay the informer of its collection; one nobody keeps is collected.
+  const handedOut = new Map<string, WeakRef<Informer<KubeObject>>>();
+  const collected = new FinalizationRegistry<{ key: string; ref: WeakRef<Informer<KubeObject>> }>(({ key, ref }) => {
+    if (handedOut.get(key) === ref) handedOut.delete(key);
+  });
   return {
     informer<T extends KubeObject = KubeObject>(ref: CollectionRef<R>): Informer<T> {
       const key = cacheKey(ref);
-      const existing = entries.get(key);
+      const existing = held.get(key) ?? handedOut.get(key)?.deref();
       if (existing !== undefined) return existing as unknown as Informer<T>;
       const created = informer(sourceFor(ref), { ...options, keepAliveMs });
-      entries.set(key, created);
-      // status$ goes back to idle when the shared list/watch stops: then the entry is dropped, and
-      // the next request for the collection builds a fresh informer.
-      let started = false;
-      const watcher = created.status$.subscribe((status) => {
-        if (status.phase !== 'idle') started = true;
-        else if (started) {
-          if (entries.get(key) === created) entries.delete(key);
-          queueMicrotask(() => watcher.unsubscribe());
-        }
+      const weak = new WeakRef(created);
+      handedOut.set(key, weak);
+      collected.register(created, { key, ref: weak });
+      held.set(key, created);
+      // status$ leaves idle when the shared list/watch starts and returns to it when it stops.
+      // This subscription belongs to the informer (its status subject holds it), not to the cache.
+      let running = false;
+      let young = true;
+      created.status$.subscribe((status) => {
+        running = status.phase !== 'idle';
+        if (running) held.set(key, created);
+        else if (!young) held.delete(key);
       });
-      // An informer asked for but never subscribed within the keep-alive is dropped too, so that
-      // looking collections up without watching them does not grow the cache forever.
-      (options.scheduler ?? asyncScheduler).schedule(() => {
-        if (started) return;
-        if (entries.get(key) === created) entries.delete(key);
-        watcher.unsubscribe();
+      scheduler.schedule(() => {
+        young = false;
+        if (!running) held.delete(key);
       }, keepAliveMs);
       return created as unknown as Informer<T>;
     },
     get size() {
-      return entries.size;
+      return held.size;
     },
   };
 }

@@ -9,9 +9,11 @@ import {
   Subject,
   tap,
   timer,
+  type Observable,
   type OperatorFunction,
   type SchedulerLike,
 } from 'rxjs';
+import type { ObjectCallbackError } from '../model/errors.ts';
 import type { Informer } from '../model/informer.ts';
 import type { InformerStatus } from '../model/informer-status.ts';
 import type { KubeObject } from '../model/kube-object.ts';
@@ -23,6 +25,7 @@ import { resync } from '../operators/resync.ts';
 import { withIndex, type IndexFunction } from '../operators/with-index.ts';
 import { listWatch, type ListWatchOptions } from '../sources/list-watch.ts';
 import { idleStatus, nextStatus } from './informer-status.ts';
+import { reportAfter } from './report-after.ts';
 
 /**
  * Options of {@link informer}: the loop's, `reflect`'s, plus indexes, resync and sharing.
@@ -38,6 +41,18 @@ export interface InformerOptions<T extends KubeObject> extends ListWatchOptions,
    * @defaultValue 0
    */
   keepAliveMs?: number;
+  /**
+   * Receives the error of each object that `keyOf`, `transform` or an index function threw on.
+   * An informer never fails for one bad object: the object is skipped (the store keeps what it had
+   * for that key; an index leaves the object out) and the informer goes on for every other
+   * object and every subscriber. If this hook throws, the informer stops with that error.
+   * @defaultValue reports the error with `console.warn` (as client-go's `HandleError` logs)
+   */
+  onObjectError?: (error: ObjectCallbackError) => void;
+}
+
+function warnObjectError(error: ObjectCallbackError): void {
+  console.warn(`rxkube informer: ${error.message}; the object was skipped`);
 }
 
 /**
@@ -47,8 +62,9 @@ export interface InformerOptions<T extends KubeObject> extends ListWatchOptions,
  * Emission contract of `reflections$`: cold until the first subscriber, which starts the
  * list/watch; every subscriber first receives the current state (all objects as `added` deltas,
  * as soon as the first list completed), then one Reflection per change. The loop retries every
- * server and network failure with backoff, so `reflections$` only errors on a bug in a user
- * callback (`keyOf`, `transform`, an index function). When the last subscriber unsubscribes (and
+ * server and network failure with backoff, and an object that `keyOf`, `transform` or an index
+ * function throws on is skipped and reported to `onObjectError`, so `reflections$` only errors
+ * when the `onObjectError` hook itself throws; `status$` then turns `idle` with that `error`. When the last subscriber unsubscribes (and
  * `keepAliveMs` passed), the watch is aborted and the state dropped; the next subscriber lists
  * again, at the resourceVersion of the last snapshot shown (client-go's "not older than" relist),
  * so it never sees an older state than the previous subscribers saw.
@@ -69,13 +85,14 @@ export interface InformerOptions<T extends KubeObject> extends ListWatchOptions,
 export function informer<T extends KubeObject>(source: ListWatch<T>, options: InformerOptions<T> = {}): Informer<T> {
   const scheduler: SchedulerLike = options.scheduler ?? asyncScheduler;
   const status = new BehaviorSubject<InformerStatus>(idleStatus);
-  let latest: Snapshot<T> | undefined;
   // The resourceVersion of the last state shown, kept when the state is dropped so that the next
   // subscription lists at it (not older than it) instead of going back in time.
   let shownResourceVersion = options.lastSyncResourceVersion;
 
+  const onObjectError = options.onObjectError ?? warnObjectError;
+  const reflectOptions: ReflectOptions<T> = { ...options, onObjectError };
   const stages: OperatorFunction<Reflection<T>, Reflection<T>>[] = [];
-  for (const [name, indexFn] of Object.entries(options.indexes ?? {})) stages.push(withIndex(name, indexFn));
+  for (const [name, indexFn] of Object.entries(options.indexes ?? {})) stages.push(withIndex(name, indexFn, { onObjectError }));
   if (options.resyncPeriodMs !== undefined) stages.push(resync<T>(options.resyncPeriodMs, scheduler));
 
   const updateStatus = (event: ListWatchEvent<T>): void => {
@@ -84,20 +101,39 @@ export function informer<T extends KubeObject>(source: ListWatch<T>, options: In
     if (updated !== current) status.next(updated);
   };
 
+  // `stored` is what getSnapshot() answers: set as soon as the pipeline produced it, before
+  // status$ reports the event. `delivered` is what subscribers have received: the state a late
+  // subscriber starts from, so that one joining from a status$ callback gets each delta once.
+  let stored: Snapshot<T> | undefined;
+  let delivered: Snapshot<T> | undefined;
+  let failure: { readonly error: unknown } | undefined;
+
   const live$ = defer(() => {
     const loopOptions = shownResourceVersion ? { ...options, lastSyncResourceVersion: shownResourceVersion } : options;
-    let reflections = listWatch(source, loopOptions).pipe(tap(updateStatus), reflect<T>(options));
-    for (const stage of stages) reflections = reflections.pipe(stage);
-    return reflections;
+    const pipeline = (events: Observable<ListWatchEvent<T>>): Observable<Reflection<T>> => {
+      let reflections = events.pipe(reflect<T>(reflectOptions));
+      for (const stage of stages) reflections = reflections.pipe(stage);
+      return reflections.pipe(
+        tap((reflection) => {
+          stored = reflection.snapshot;
+        }),
+      );
+    };
+    return listWatch(source, loopOptions).pipe(reportAfter(pipeline, updateStatus));
   }).pipe(
     tap({
       next: (reflection) => {
-        latest = reflection.snapshot;
+        delivered = reflection.snapshot;
+      },
+      error: (error: unknown) => {
+        failure = { error };
       },
       finalize: () => {
-        if (latest?.resourceVersion) shownResourceVersion = latest.resourceVersion;
-        latest = undefined;
-        status.next({ phase: 'idle', hasSynced: false });
+        if (delivered?.resourceVersion) shownResourceVersion = delivered.resourceVersion;
+        stored = undefined;
+        delivered = undefined;
+        status.next(failure === undefined ? { phase: 'idle', hasSynced: false } : { phase: 'idle', hasSynced: false, error: failure.error });
+        failure = undefined;
       },
     }),
     share({
@@ -109,7 +145,7 @@ export function informer<T extends KubeObject>(source: ListWatch<T>, options: In
   );
 
   const reflections$ = defer(() => {
-    const current = latest;
+    const current = delivered;
     return current === undefined ? live$ : concat(of(currentState(current)), live$);
   });
 
@@ -117,7 +153,7 @@ export function informer<T extends KubeObject>(source: ListWatch<T>, options: In
     reflections$,
     snapshot$: reflections$.pipe(map((reflection) => reflection.snapshot)),
     status$: status.asObservable(),
-    getSnapshot: () => latest,
+    getSnapshot: () => stored,
     getStatus: () => status.getValue(),
   };
 }

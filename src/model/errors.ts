@@ -197,3 +197,49 @@ export class IndexConflictError extends Error {
     this.index = index;
   }
 }
+
+/** Which user callback of an informer pipeline threw on an object (see {@link ObjectCallbackError}). */
+export type ObjectCallback = 'keyOf' | 'transform' | 'index';
+
+/**
+ * A user callback — `keyOf` or `transform` of {@link reflect}, an index function of
+ * {@link withIndex} — threw on one object. With an `onObjectError` hook (an {@link informer}
+ * always has one) the object is skipped and this error is passed to the hook; without one, the
+ * stream errors with what the callback threw.
+ *
+ * A retry does not help unless the object or the callback changes: the same object makes the
+ * same callback throw again.
+ *
+ * @example
+ * ```ts
+ * import { ObjectCallbackError } from 'rxkube';
+ * const e = new ObjectCallbackError({ callback: 'transform', key: 'shop/web-0', object: {}, cause: new TypeError('x is undefined') });
+ * e.message; // 'transform threw on shop/web-0: x is undefined'
+ * ```
+ */
+export class ObjectCallbackError extends Error {
+  /** Always `'ObjectCallbackError'`. */
+  override readonly name = 'ObjectCallbackError';
+  /** The callback that threw. */
+  readonly callback: ObjectCallback;
+  /** The object's store key, or, when `keyOf` threw, its `namespace/name` if it has one. */
+  readonly key: string | undefined;
+  /** The index name, when an index function threw. */
+  readonly index: string | undefined;
+  /** The object the callback threw on, as received. */
+  readonly object: unknown;
+
+  /**
+   * @param init - the callback, the key, the index name, the object, and what the callback threw (`cause`).
+   */
+  constructor(init: { callback: ObjectCallback; key?: string | undefined; index?: string | undefined; object: unknown; cause: unknown }) {
+    const what = init.callback === 'index' ? `index function "${init.index ?? ''}"` : init.callback;
+    const on = init.key === undefined ? 'an object without a key' : init.key;
+    const why = init.cause instanceof Error ? init.cause.message : String(init.cause);
+    super(`${what} threw on ${on}: ${why}`, { cause: init.cause });
+    this.callback = init.callback;
+    this.key = init.key;
+    this.index = init.index;
+    this.object = init.object;
+  }
+}

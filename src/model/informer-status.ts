@@ -3,14 +3,16 @@ import type { RelistReason } from './list-watch-event.ts';
 /**
  * The health of an informer, for readiness probes, progress bars and banners.
  *
- * - `idle`: nothing subscribed yet, or stopped;
+ * - `idle`: nothing subscribed yet, or stopped (with `error` when the informer's pipeline failed);
  * - `listing`: the first list is in progress (`loaded` objects so far);
  * - `relisting`: a later list is in progress, the last snapshot is still served;
  * - `synced`: a list just completed;
  * - `watching`: a watch is open from `resourceVersion`;
  * - `backingOff`: waiting `delayMs` after `error` before the `next` request.
  *
- * `hasSynced` turns true after the first complete list and never turns back.
+ * `hasSynced` turns true after the first complete list, once its objects are in the store (an
+ * informer's `getSnapshot()` returns them by the time `status$` says so), and never turns back
+ * while the informer runs.
  *
  * @example
  * ```ts
@@ -24,6 +26,12 @@ export type InformerStatus =
       readonly phase: 'idle';
       /** Whether a first list completed (never turns back to false while running). */
       readonly hasSynced: boolean;
+      /**
+       * Why the informer stopped, when it stopped because its pipeline failed (a user callback
+       * such as an `onObjectError` hook threw) rather than because its last subscriber left.
+       * Absent otherwise. The next subscriber starts the informer afresh.
+       */
+      readonly error?: unknown;
     }
   | {
       /** A (re)list is in progress. */

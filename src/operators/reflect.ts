@@ -1,4 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
+import type { ObjectCallbackError } from '../model/errors.ts';
 import type { KubeObject } from '../model/kube-object.ts';
 import type { ListWatchEvent } from '../model/list-watch-event.ts';
 import type { Delta, Reflection } from '../model/reflection.ts';
@@ -6,6 +7,7 @@ import { deepFreeze, shareStructure } from '../store/freeze.ts';
 import { HamtMap, type TransientHamt } from '../store/hamt.ts';
 import { objectKey } from '../store/object-key.ts';
 import { StoreSnapshot } from '../store/snapshot.ts';
+import { guardKeyOf, guardTransform, skipObject, skipOrFail } from './internal/object-callbacks.ts';
 
 /**
  * Options of {@link reflect}.
@@ -47,6 +49,15 @@ export interface ReflectOptions<T> {
    * @defaultValue none
    */
   transform?: (obj: T) => T;
+  /**
+   * What to do when `keyOf` or `transform` throws on one object. Given a hook, the object is
+   * skipped — the store keeps what it had for that key: nothing for a new object, the previous
+   * version for an updated, relisted or deleted one — and the hook receives an
+   * {@link ObjectCallbackError} naming the callback and the key; the stream goes on. If the hook
+   * throws, the stream errors with what it threw.
+   * @defaultValue none: the stream errors with what the callback threw
+   */
+  onObjectError?: (error: ObjectCallbackError) => void;
 }
 
 function defaultFreeze(): boolean {
@@ -95,8 +106,9 @@ function rvOf(obj: KubeObject | undefined): string | undefined {
  * delta). Object events that arrive before the first `LIST_START` are dropped, and a `LIST_DONE`
  * without a `LIST_START` is ignored: the list/watch loop always lists first. Completes and errors
  * with the source; errors when `keyOf` or `transform` throws (e.g. {@link InvalidObjectError} for
- * an object without `metadata.name`). Unsubscribing unsubscribes from the source. Each subscription
- * has its own store.
+ * an object without `metadata.name`), unless `onObjectError` is given: then that object is skipped
+ * and reported, and the stream goes on. Unsubscribing unsubscribes from the source. Each
+ * subscription has its own store.
  *
  * Do not rely on the order of `deleted` deltas within a relist, nor on the object of a watch
  * `deleted` delta being the stored one: it is the server's final state of the object.
@@ -125,10 +137,11 @@ function rvOf(obj: KubeObject | undefined): string | undefined {
 export function reflect<T extends KubeObject = KubeObject>(
   options: ReflectOptions<T> = {},
 ): OperatorFunction<ListWatchEvent<T>, Reflection<T>> {
-  const keyOf = options.keyOf ?? objectKey;
+  const onObjectError = options.onObjectError;
+  const keyOf = onObjectError === undefined ? (options.keyOf ?? objectKey) : guardKeyOf(options.keyOf ?? objectKey);
   const freeze = options.freeze ?? defaultFreeze();
   const sharing = options.structuralSharing ?? false;
-  const transform = options.transform;
+  const transform = onObjectError === undefined ? options.transform : guardTransform(options.transform, options.keyOf ?? objectKey);
 
   return (source) =>
     new Observable<Reflection<T>>((subscriber) => {
@@ -169,6 +182,21 @@ export function reflect<T extends KubeObject = KubeObject>(
         if (buf.setHashed(hash, key, obj)) {
           order.push(key);
           if (prev !== undefined) kept++;
+        }
+      };
+
+      // A listed object a callback threw on keeps the version the store has (see onObjectError).
+      const bufferPutOrKeep = (buf: TransientHamt<T>, raw: T): void => {
+        try {
+          bufferPut(buf, raw);
+        } catch (err) {
+          const skipped = skipObject(err, onObjectError);
+          const key = skipped.callback === 'transform' ? skipped.key : undefined;
+          const prev = key === undefined ? undefined : objects.get(key);
+          if (prev !== undefined && buf.setHashed(objects.hashOf(key!), key!, prev)) {
+            order.push(key!);
+            kept++;
+          }
         }
       };
 
@@ -251,7 +279,7 @@ export function reflect<T extends KubeObject = KubeObject>(
             reordered = false;
             return undefined;
           case 'LIST_PAGE':
-            if (buffer !== undefined) for (const item of event.items) bufferPut(buffer, item);
+            if (buffer !== undefined) for (const item of event.items) bufferPutOrKeep(buffer, item);
             return undefined;
           case 'LIST_DONE':
             return buffer === undefined ? undefined : listDone(buffer, event.resourceVersion);
@@ -261,7 +289,7 @@ export function reflect<T extends KubeObject = KubeObject>(
             return undefined;
           case 'ADDED':
           case 'MODIFIED':
-            if (buffer !== undefined) bufferPut(buffer, event.object);
+            if (buffer !== undefined) bufferPutOrKeep(buffer, event.object);
             else if (synced) return put(event.object);
             return undefined;
           case 'DELETED':
@@ -285,7 +313,7 @@ export function reflect<T extends KubeObject = KubeObject>(
           try {
             out = handle(event);
           } catch (err) {
-            subscriber.error(err);
+            skipOrFail(err, onObjectError, (e) => subscriber.error(e));
             return;
           }
           if (out !== undefined) subscriber.next(out);

@@ -1,11 +1,33 @@
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
-import { IndexConflictError } from '../model/errors.ts';
+import { IndexConflictError, type ObjectCallbackError } from '../model/errors.ts';
 import type { KubeObject } from '../model/kube-object.ts';
 import type { Reflection, Snapshot } from '../model/reflection.ts';
 import { buildIndex, updateIndex, type IndexFunction, type IndexTable } from '../store/index-table.ts';
 import { IndexedSnapshot, StoreSnapshot, snapshotHasIndex } from '../store/snapshot.ts';
+import { guardIndexFunction } from './internal/object-callbacks.ts';
 
 export type { IndexFunction } from '../store/index-table.ts';
+
+/**
+ * Options of {@link withIndex}.
+ *
+ * @example
+ * ```ts
+ * import type { WithIndexOptions } from 'rxkube';
+ * const options: WithIndexOptions = { onObjectError: (e) => console.warn(e.message) };
+ * ```
+ */
+export interface WithIndexOptions {
+  /**
+   * What to do when the index function throws on one object. Given a hook, the object is left out
+   * of this index (it stays in the snapshot and in other indexes) and the hook receives an
+   * {@link ObjectCallbackError} naming the index and the object; the stream goes on. The hook may
+   * be called again for the same object when its index values are recomputed. If the hook
+   * throws, the stream errors with what it threw.
+   * @defaultValue none: the stream errors with what the index function threw
+   */
+  onObjectError?: (error: ObjectCallbackError) => void;
+}
 
 /**
  * Maintains an index over the snapshots flowing by, so that `snapshot.byIndex(name, value)` answers
@@ -21,8 +43,8 @@ export type { IndexFunction } from '../store/index-table.ts';
  * right after {@link reflect} (or after anything that keeps "previous snapshot + deltas = next").
  *
  * Emission contract: one Reflection per Reflection received, with the same deltas and a snapshot
- * that answers `name` as well. Completes and errors with the source. Errors when `indexFn` throws,
- * and with an {@link IndexConflictError} on the first Reflection if an index called `name` exists
+ * that answers `name` as well. Completes and errors with the source. Errors when `indexFn` throws
+ * (unless `options.onObjectError` is given), and with an {@link IndexConflictError} on the first Reflection if an index called `name` exists
  * already upstream. Unsubscribing unsubscribes from the source.
  *
  * @example
@@ -40,10 +62,13 @@ export type { IndexFunction } from '../store/index-table.ts';
  *
  * @param name - the index name, unique in the pipeline.
  * @param indexFn - the index values of an object; must be pure.
+ * @param options - what to do when `indexFn` throws.
  * @returns an operator adding the index to every snapshot.
  * @see {@link Snapshot.byIndex}, {@link Snapshot.indexKeys}, {@link Snapshot.indexValues}
  */
-export function withIndex<T>(name: string, indexFn: IndexFunction<T>): MonoTypeOperatorFunction<Reflection<T>> {
+export function withIndex<T>(name: string, indexFn: IndexFunction<T>, options: WithIndexOptions = {}): MonoTypeOperatorFunction<Reflection<T>> {
+  const hook = options.onObjectError;
+  const values = hook === undefined ? indexFn : guardIndexFunction(name, indexFn, hook);
   return (source) =>
     new Observable<Reflection<T>>((subscriber) => {
       let upstream: Snapshot<T> | undefined;
@@ -54,11 +79,11 @@ export function withIndex<T>(name: string, indexFn: IndexFunction<T>): MonoTypeO
         const snapshot = r.snapshot;
         if (upstream === undefined || table === undefined) {
           if (snapshotHasIndex(snapshot, name)) throw new IndexConflictError(name);
-          table = buildIndex(snapshot, indexFn);
+          table = buildIndex(snapshot, values);
         } else if (snapshot !== upstream) {
           const deltas = r.deltas;
           const keys = deltas.length === 1 ? [deltas[0]!.key] : new Set(deltas.map((d) => d.key));
-          table = updateIndex(table, upstream, snapshot, keys, indexFn);
+          table = updateIndex(table, upstream, snapshot, keys, values);
         }
         if (snapshot !== upstream || extended === undefined) {
           extended =

@@ -7,14 +7,15 @@
  * invalid sequences with U+FFFD, so the result is the same string either way.
  */
 
-interface NodeBufferLike extends Uint8Array {
+/** The one method of a Node.js `Buffer` used here (declared locally: the core has no Node types). */
+interface Utf8Slicer {
   toString(encoding: 'utf8', start: number, end: number): string;
 }
 
 interface NodeBufferStatic {
-  isBuffer(value: unknown): value is NodeBufferLike;
-  from(buffer: ArrayBufferLike, byteOffset: number, length: number): NodeBufferLike;
-  allocUnsafe(size: number): NodeBufferLike;
+  isBuffer(value: unknown): boolean;
+  from(buffer: ArrayBufferLike, byteOffset: number, length: number): Uint8Array;
+  allocUnsafe(size: number): Uint8Array;
 }
 
 const nodeBuffer = (globalThis as { Buffer?: NodeBufferStatic }).Buffer;
@@ -28,7 +29,7 @@ const fallback = new TextDecoder('utf-8');
 export function utf8Text(bytes: Uint8Array, start: number, end: number): string {
   if (nodeBuffer !== undefined) {
     const buffer = nodeBuffer.isBuffer(bytes) ? bytes : nodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return buffer.toString('utf8', start, end);
+    return (buffer as unknown as Utf8Slicer).toString('utf8', start, end);
   }
   return fallback.decode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
 }

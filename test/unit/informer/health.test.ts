@@ -1,7 +1,8 @@
-import { BehaviorSubject, Subject } from 'rxjs';
+import { BehaviorSubject, NEVER, Observable, Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { healthOf, probeHealth, type Health } from '../../../src/informer/health.ts';
+import { healthOf, probeHealth, type Health, type HealthOptions } from '../../../src/informer/health.ts';
+import { informer } from '../../../src/informer/informer.ts';
 import { ApiError, WatchStalledError } from '../../../src/model/errors.ts';
 import type { InformerStatus } from '../../../src/model/informer-status.ts';
 
@@ -75,6 +76,89 @@ describe('healthOf', () => {
       expectObservable(healthOf(early, { maxUnhealthyMs: 10 }), '^-!').toBe('a', { a: expect.objectContaining({ live: true }) });
       expectSubscriptions(early.subscriptions).toBe('^-!');
     });
+  });
+});
+
+/** Feeds `statuses` at their times (virtual ms) and returns each verdict as `time live reason`. */
+function verdicts(statuses: readonly (readonly [number, InformerStatus])[], options: HealthOptions, until: number): string[] {
+  const scheduler = testScheduler();
+  const out: string[] = [];
+  scheduler.run(({ flush }) => {
+    const status$ = new Subject<InformerStatus>();
+    const sub = healthOf(status$, { ...options, scheduler }).subscribe((h) => out.push(`${scheduler.now()} ${h.live ? 'live' : 'dead'} ${h.reason ?? ''}`.trim()));
+    for (const [at, s] of statuses) scheduler.schedule(() => status$.next(s), at);
+    scheduler.schedule(() => sub.unsubscribe(), until);
+    flush();
+  });
+  return out;
+}
+
+describe('healthOf: relist storms and failures', () => {
+  const storm = 'relist storm: more than 2 relists in the last 50 ms (last: expired)';
+
+  it('is not live while more than maxRelists relists fall within relistWindowMs, though each one syncs, and live again once they leave it', () => {
+    const timeline = [
+      [0, watching],
+      [10, relisting], [11, synced], [12, watching],
+      [20, relisting], [21, synced], [22, watching],
+      [30, relisting], [31, synced], [32, watching],
+    ] as const;
+    expect(verdicts(timeline, { maxRelists: 2, relistWindowMs: 50 }, 200)).toEqual([
+      '0 live',
+      '10 live relisting (expired), serving the previous snapshot',
+      '11 live',
+      '20 live relisting (expired), serving the previous snapshot',
+      '21 live',
+      '30 live relisting (expired), serving the previous snapshot',
+      `31 dead ${storm}`,
+      // The relist completed at t=11 leaves the window at t=61: no new status is needed to notice.
+      '61 live',
+    ]);
+  });
+
+  it('counts completed relists only: not pages, not failed attempts, not the first list; forgets them when the informer stops', () => {
+    const page = { ...relisting, loaded: 10 } as InformerStatus;
+    const timeline = [
+      [0, watching],
+      // An outage: relist attempts that fail.
+      [1, relisting], [2, backoff(1, 1)], [3, relisting], [4, backoff(1, 2)], [5, relisting], [6, backoff(1, 3)],
+      [7, relisting], [8, page], [9, synced], [10, watching],
+      [11, relisting], [12, page], [13, synced], [14, watching],
+      [15, idle], [16, listing], [17, synced], [18, relisting], [19, synced], [20, watching],
+    ] as const;
+    expect(verdicts(timeline, { maxRelists: 2, relistWindowMs: 50, maxUnhealthyMs: Infinity }, 100).filter((v) => v.includes('dead'))).toEqual([]);
+  });
+
+  it('tolerates 5 relists in 10 minutes by default, not 6', () => {
+    const timeline: [number, InformerStatus][] = [[0, watching]];
+    for (let i = 1; i <= 6; i++) timeline.push([i * 60_000, relisting], [i * 60_000 + 1_000, synced], [i * 60_000 + 2_000, watching]);
+    const out = verdicts(timeline, {}, 1_000_000);
+    expect(out.find((v) => v.includes('dead'))).toBe('361000 dead relist storm: more than 5 relists in the last 600000 ms (last: expired)');
+    expect(out.at(-1)).toBe('661000 live');
+  });
+
+  it('is neither ready nor live once the informer stopped with an error, until it runs again', () => {
+    const failed: InformerStatus = { phase: 'idle', hasSynced: false, error: new TypeError('hook failed') };
+    expect(verdicts([[0, watching], [5, failed], [9, listing]], {}, 20)).toEqual([
+      '0 live',
+      '5 dead stopped by an error: TypeError: hook failed',
+      '9 live listing (initial), 0 objects so far',
+    ]);
+  });
+
+  it('reports an informer stopped by a throwing hook as not live', () => {
+    const lw = {
+      list: () => new Observable<{ metadata: { resourceVersion: string }; items: object[] }>((s) => {
+        s.next({ metadata: { resourceVersion: '1' }, items: [{ metadata: { name: 'a', resourceVersion: '1' } }] });
+        s.complete();
+      }),
+      watch: () => NEVER,
+    };
+    const inf = informer(lw, { transform: () => { throw new Error('bad transform'); }, onObjectError: (e) => { throw e; } });
+    const probe = probeHealth(inf);
+    inf.reflections$.subscribe({ error: () => undefined });
+    expect(probe.livez()).toEqual({ status: 503, body: 'stopped by an error: ObjectCallbackError: transform threw on a: bad transform' });
+    probe.close();
   });
 });
 

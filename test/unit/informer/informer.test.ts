@@ -1,7 +1,8 @@
 import { NEVER, Observable, of, type Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { informer } from '../../../src/informer/informer.ts';
+import type { ObjectCallbackError } from '../../../src/model/errors.ts';
 import type { InformerStatus } from '../../../src/model/informer-status.ts';
 import type { KubeObject } from '../../../src/model/kube-object.ts';
 import type { Reflection } from '../../../src/model/reflection.ts';
@@ -180,5 +181,150 @@ describe('informer', () => {
       informer(lw, { random: () => 0, lastSyncResourceVersion: '17' }).reflections$.subscribe().unsubscribe();
       expect(lists).toEqual([{ resourceVersion: '17' }]);
     });
+  });
+
+  describe('status$ and the store', () => {
+    /** Lists `a` at rv 10 first, then `a` and `b` at rv 20; the watch fails with 410 after 2 ms. */
+    function relisting(scheduler: TestScheduler) {
+      let lists = 0;
+      const lw: ListWatch = {
+        list: () => new Observable<ObjectList<KubeObject>>((s) => {
+          lists += 1;
+          s.next(lists === 1
+            ? { metadata: { resourceVersion: '10' }, items: [pod('a', '1')] }
+            : { metadata: { resourceVersion: '20' }, items: [pod('a', '1'), pod('b', '15')] });
+          s.complete();
+        }),
+        watch: () => (lists === 1
+          ? scheduler.createColdObservable<WatchEvent>('--e', { e: { type: 'ERROR', object: { code: 410, reason: 'Expired' } } })
+          : NEVER),
+      };
+      return lw;
+    }
+
+    it('says synced only once getSnapshot() returns the listed objects, on the first list and on a relist', () => {
+      const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+      scheduler.run(({ flush }) => {
+        const inf = informer(relisting(scheduler), { scheduler, random: () => 0 });
+        const seen: string[] = [];
+        inf.status$.subscribe((s) => {
+          if (s.phase === 'synced') seen.push(`${s.resourceVersion}: ${inf.getSnapshot()?.resourceVersion} ${inf.getSnapshot()?.size}`);
+        });
+        const sub = inf.reflections$.subscribe();
+        scheduler.schedule(() => sub.unsubscribe(), 2000);
+        flush();
+        expect(seen).toEqual(['10: 10 1', '20: 20 2']);
+      });
+    });
+
+    it('gives a subscriber joining from a status$ callback each delta once', () => {
+      const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+      scheduler.run(({ flush }) => {
+        const inf = informer(relisting(scheduler), { scheduler, random: () => 0 });
+        const joined: string[][] = [];
+        let sub: Subscription | undefined;
+        inf.status$.subscribe((s) => {
+          if (s.phase === 'relisting' && sub === undefined) {
+            sub = inf.reflections$.subscribe((r) => joined.push(r.deltas.map((d) => `${d.type} ${d.key}`)));
+          }
+        });
+        const first = inf.reflections$.subscribe((r) => {
+          // A subscriber sees the status of the event that produced its Reflection.
+          expect(inf.getStatus()).toMatchObject({ phase: 'synced', resourceVersion: r.snapshot.resourceVersion });
+        });
+        scheduler.schedule(() => {
+          first.unsubscribe();
+          sub?.unsubscribe();
+        }, 2000);
+        flush();
+        expect(joined).toEqual([['added ns/a'], ['added ns/b']]);
+      });
+    });
+
+    it('reports why it stopped when its pipeline failed, and starts afresh for the next subscriber', () => {
+      const { lw, counts } = source([pod('a', '1')], NEVER);
+      const bad = new Error('hook failed');
+      const inf = informer(lw, {
+        random: () => 0,
+        indexes: { node: () => { throw new Error('index bug'); } },
+        onObjectError: () => { throw bad; },
+      });
+      const errors: unknown[] = [];
+      inf.reflections$.subscribe({ error: (e: unknown) => errors.push(e) });
+      expect(errors).toEqual([bad]);
+      expect(inf.getStatus()).toEqual({ phase: 'idle', hasSynced: false, error: bad });
+      expect(counts.watchOpen).toBe(0);
+      const again = inf.reflections$.subscribe({ error: () => undefined });
+      expect(counts.list).toBe(2);
+      again.unsubscribe();
+    });
+
+  describe('one bad object', () => {
+    it('skips an object transform, keyOf or an index function throws on, for every subscriber, and reports it', () => {
+      const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+      scheduler.run(({ cold, flush }) => {
+        const events = cold<WatchEvent>('--m-n', {
+          m: { type: 'MODIFIED', object: pod('bad', '12') },
+          n: { type: 'ADDED', object: pod('c', '13', 'n9') },
+        });
+        const { lw } = source([pod('a', '1'), pod('bad', '2'), pod('b', '3', 'n2')], events);
+        const errors: ObjectCallbackError[] = [];
+        const inf = informer(lw, {
+          scheduler,
+          random: () => 0,
+          transform: (p) => {
+            if (p.metadata?.resourceVersion === '12') throw new Error('cannot transform');
+            return p;
+          },
+          indexes: {
+            node: (p: KubeObject & { spec?: { nodeName?: string } }) => {
+              if (p.spec?.nodeName === 'n2') throw new Error('cannot index');
+              return p.spec?.nodeName;
+            },
+          },
+          onObjectError: (e) => errors.push(e),
+        });
+        const seen: string[][] = [[], []];
+        const failures: unknown[] = [];
+        const subs = [0, 1].map((i) => inf.reflections$.subscribe({
+          next: (r) => seen[i]!.push(r.deltas.map((d) => `${d.type} ${d.key}`).join(' ')),
+          error: (e: unknown) => failures.push(e),
+        }));
+        scheduler.schedule(() => subs.forEach((sub) => sub.unsubscribe()), 10);
+        scheduler.schedule(() => {
+          expect(inf.getSnapshot()?.get('ns/bad')?.metadata?.resourceVersion).toBe('2');
+          expect(inf.getSnapshot()?.byIndex('node', 'n9')).toHaveLength(1);
+          expect(inf.getSnapshot()?.byIndex('node', 'n2')).toEqual([]);
+        }, 5);
+        flush();
+        expect(failures).toEqual([]);
+        expect(seen[0]).toEqual(['added ns/a added ns/bad added ns/b', 'added ns/c']);
+        // The second subscriber joined late: the current state first, as added deltas (any order).
+        const unordered = (r: string[] | undefined) => r?.map((d) => d.split(/ (?=added|updated|deleted)/).sort().join(' '));
+        expect(unordered(seen[1])).toEqual(unordered(seen[0]));
+        expect(errors.map((e) => `${e.callback} ${e.key}`)).toEqual(['index ns/b', 'transform ns/bad']);
+      });
+    });
+
+    it('warns on the console by default', () => {
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      try {
+        const { lw } = source([pod('a', '1'), pod('b', '2')], NEVER);
+        const inf = informer(lw, {
+          random: () => 0,
+          keyOf: (p) => {
+            if (p.metadata?.name === 'b') throw new Error('no key for b');
+            return p.metadata!.name!;
+          },
+        });
+        const sub = inf.reflections$.subscribe();
+        expect(inf.getSnapshot()?.size).toBe(1);
+        expect(warn).toHaveBeenCalledWith('rxkube informer: keyOf threw on ns/b: no key for b; the object was skipped');
+        sub.unsubscribe();
+      } finally {
+        warn.mockRestore();
+      }
+    });
+  });
   });
 });

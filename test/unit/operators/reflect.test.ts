@@ -1,7 +1,7 @@
 import { map, Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { InvalidObjectError } from '../../../src/model/errors.ts';
+import { InvalidObjectError, ObjectCallbackError } from '../../../src/model/errors.ts';
 import type { ListWatchEvent } from '../../../src/model/list-watch-event.ts';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import { reflect, type ReflectOptions } from '../../../src/operators/reflect.ts';
@@ -332,5 +332,71 @@ describe('reflect', () => {
     s.next(E.done('1'));
     expect(a).toEqual([1]);
     expect(b).toEqual([]);
+  });
+
+  describe('one bad object (onObjectError)', () => {
+    /** Throws on every object whose spec.value is 13. */
+    const transform = (o: Obj): Obj => {
+      if (o.spec?.value === 13) throw new TypeError('unlucky');
+      return o;
+    };
+    const nameless = { metadata: { resourceVersion: '7' } } as Obj;
+
+    it('skips an object transform or keyOf throws on, reports it with the key, and goes on', () => {
+      const errors: ObjectCallbackError[] = [];
+      const out = run([
+        E.start(), E.page(obj('a', '1'), obj('b', '2', 13), nameless, obj('c', '3')), E.done('10'),
+        E.added(obj('d', '11', 13)),
+        E.modified(obj('a', '12')),
+      ], { transform, onObjectError: (e) => errors.push(e) });
+      expect(out.map(summarize)).toEqual([
+        { rv: '10', objects: { 'ns/a': '1', 'ns/c': '3' }, deltas: ['added ns/a@1', 'added ns/c@3'] },
+        { rv: '12', objects: { 'ns/a': '12', 'ns/c': '3' }, deltas: ['updated ns/a@12<1'] },
+      ]);
+      expect(errors.map((e) => [e.name, e.callback, e.key, e.message])).toEqual([
+        ['ObjectCallbackError', 'transform', 'ns/b', 'transform threw on ns/b: unlucky'],
+        ['ObjectCallbackError', 'keyOf', undefined, 'keyOf threw on an object without a key: object has no metadata.name'],
+        ['ObjectCallbackError', 'transform', 'ns/d', 'transform threw on ns/d: unlucky'],
+      ]);
+      expect(errors[1]?.cause).toBeInstanceOf(InvalidObjectError);
+      expect(errors[0]?.object).toEqual(obj('b', '2', 13));
+    });
+
+    it('keeps the stored version of a key whose new version it skips: on a watch event, in a relist, on a delete', () => {
+      const errors: string[] = [];
+      const out = run([
+        E.start(), E.page(obj('a', '1'), obj('b', '2')), E.done('10'),
+        E.modified(obj('a', '11', 13)),
+        E.start('expired'), E.page(obj('a', '12', 13), obj('b', '13')), E.done('20'),
+        E.watch('20'), E.deleted(obj('b', '21', 13)),
+      ], { transform, onObjectError: (e) => errors.push(`${e.callback} ${e.key}`) });
+      expect(out.map(summarize)).toEqual([
+        { rv: '10', objects: { 'ns/a': '1', 'ns/b': '2' }, deltas: ['added ns/a@1', 'added ns/b@2'] },
+        // The relist keeps a@1 (no false delete) and applies b@13.
+        { rv: '20', objects: { 'ns/a': '1', 'ns/b': '13' }, deltas: ['updated ns/b@13<2'] },
+      ]);
+      expect(errors).toEqual(['transform ns/a', 'transform ns/a', 'transform ns/b']);
+    });
+
+    it('errors with what the hook throws, having called it once', () => {
+      let calls = 0;
+      const rethrow = (e: ObjectCallbackError) => {
+        calls += 1;
+        throw e;
+      };
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('sp-', { s: E.start(), p: E.page(obj('a', '1', 13)) });
+        expectObservable(source.pipe(reflect({ transform, onObjectError: rethrow }))).toBe('-#', undefined, expect.objectContaining({ name: 'ObjectCallbackError', key: 'ns/a' }));
+        expectSubscriptions(source.subscriptions).toBe('^!');
+      });
+      expect(calls).toBe(1);
+    });
+
+    it('without a hook, errors with what the callback threw', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const source = cold('sp-', { s: E.start(), p: E.page(obj('a', '1', 13)) });
+        expectObservable(source.pipe(reflect({ transform }))).toBe('-#', undefined, new TypeError('unlucky'));
+      });
+    });
   });
 });

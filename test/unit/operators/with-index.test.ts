@@ -164,4 +164,39 @@ describe('withIndex', () => {
     expect(out!.snapshot.indexKeys('ns', 'n')).toEqual(['x']);
     expect(out!.snapshot.get('x')).toBe(objects.get('x'));
   });
+
+  describe('one bad object (onObjectError)', () => {
+    const picky = (o: Pod) => {
+      if (o.metadata?.name === 'p2') throw new RangeError('no app for p2');
+      return o.app;
+    };
+
+    it('leaves the object out of that index only, reports it, and goes on', () => {
+      const errors: string[] = [];
+      const out: Reflection<Pod>[] = [];
+      const s = new Subject<ListWatchEvent<Pod>>();
+      s.pipe(reflect<Pod>(), withIndex('app', picky, { onObjectError: (e) => errors.push(`${e.callback} ${e.index} ${e.key}: ${e.message}`) }), withIndex('namespace', namespaceIndex))
+        .subscribe({ next: (r) => out.push(r), error: (e: unknown) => { throw e; } });
+      for (const e of list()) s.next(e);
+      s.next(E.modified(pod('a', 'p1', '6', 'db')));
+      const last = out.at(-1)!.snapshot;
+      expect(out).toHaveLength(2);
+      expect(names(last, 'app', 'db')).toEqual(['p1']);
+      expect(names(last, 'app', 'web')).toEqual([]);
+      expect(names(last, 'namespace', 'a')).toEqual(['p1', 'p2']);
+      expect(last.get('a/p2')).toBeDefined();
+      expect(errors[0]).toBe('index app a/p2: index function "app" threw on a/p2: no app for p2');
+    });
+
+    it('errors with what the hook throws', () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        let r: Reflection<Pod> | undefined;
+        of(...list()).pipe(reflect<Pod>()).subscribe((x) => (r = x));
+        const source = cold('-r-', { r: r! });
+        const stop = new Error('stop');
+        expectObservable(source.pipe(withIndex('app', picky, { onObjectError: () => { throw stop; } }))).toBe('-#', undefined, stop);
+        expectSubscriptions(source.subscriptions).toBe('^!');
+      });
+    });
+  });
 });
