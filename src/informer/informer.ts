@@ -22,12 +22,14 @@ import { reflect, type ReflectOptions } from '../operators/reflect.ts';
 import { resync } from '../operators/resync.ts';
 import { withIndex, type IndexFunction } from '../operators/with-index.ts';
 import { listWatch, type ListWatchOptions } from '../sources/list-watch.ts';
+import { hookReporter, type InformerHooks } from './informer-hooks.ts';
 import { idleStatus, nextStatus } from './informer-status.ts';
 
 /**
- * Options of {@link informer}: the loop's, `reflect`'s, plus indexes, resync and sharing.
+ * Options of {@link informer}: the loop's, `reflect`'s, plus indexes, resync, sharing and the
+ * observation hooks (`name`, `onEvent`, `onError`; see {@link InformerHooks}).
  */
-export interface InformerOptions<T extends KubeObject> extends ListWatchOptions, ReflectOptions<T> {
+export interface InformerOptions<T extends KubeObject> extends ListWatchOptions, ReflectOptions<T>, InformerHooks<T> {
   /** Indexes to maintain, by name (see {@link withIndex}). @defaultValue none */
   indexes?: Readonly<Record<string, IndexFunction<T>>>;
   /** Emit a Reflection of `synced` deltas for every object this often (see {@link resync}). @defaultValue never */
@@ -81,9 +83,12 @@ export function informer<T extends KubeObject>(source: ListWatch<T>, options: In
   };
 
   const live$ = defer(() => {
-    let reflections = listWatch(source, options).pipe(tap(updateStatus), reflect<T>(options));
+    const report = hookReporter(options);
+    let events = listWatch(source, options).pipe(tap(updateStatus));
+    if (report !== undefined) events = events.pipe(tap(report.event));
+    let reflections = events.pipe(reflect<T>(options));
     for (const stage of stages) reflections = reflections.pipe(stage);
-    return reflections;
+    return report === undefined ? reflections : reflections.pipe(tap({ error: report.pipelineError }));
   }).pipe(
     tap({
       next: (reflection) => {
