@@ -108,8 +108,9 @@ export interface ReconcileOptions {
  * A change of {@link reconcile}'s work queue, for metrics (see {@link ReconcileOptions.onQueueEvent}).
  * Mirrors client-go's workqueue: `queued` when a key enters the queue (a key already waiting is not
  * queued twice, so this counts client-go's `adds`), `started` when a run takes it (with how long it
- * waited), `finished` with the run's outcome. `depth` is the number of keys waiting, `running` the
- * runs in flight, after the change.
+ * waited), `finished` with the run's outcome, and `stopped` once when the loop ends (completed or
+ * unsubscribed; runs still in flight are abandoned, the queue dropped). `depth` is the number of
+ * keys waiting, `running` the runs in flight, after the change.
  *
  * @example
  * ```ts
@@ -145,6 +146,10 @@ export type WorkQueueEvent =
       readonly outcome: ReconcileOutcome;
       /** Runs still in flight. */
       readonly running: number;
+    }
+  | {
+      /** The loop ended: nothing is queued or running any more. */
+      readonly type: 'stopped';
     };
 
 /** What {@link reconcile} emits after each run. */
@@ -258,10 +263,12 @@ export function reconcile<T>(reconciler: Reconciler<T>, options: ReconcileOption
       const bucket = limit === false ? undefined : tokenBucket(limit.qps, limit.burst, scheduler);
       const { onQueueEvent, onError, name } = options;
       const queuedAt = onQueueEvent === undefined ? undefined : new Map<string, number>();
+      let hookFailed = false;
       const observe = (event: WorkQueueEvent): void => {
         try {
           onQueueEvent!(event);
         } catch (error) {
+          hookFailed = true;
           subscriber.error(error);
         }
       };
@@ -422,6 +429,8 @@ export function reconcile<T>(reconciler: Reconciler<T>, options: ReconcileOption
           run.subscription?.unsubscribe();
         }
         running.clear();
+        // Last, so a throwing hook (reported by rxjs as an UnsubscriptionError) cannot skip cleanup.
+        if (queuedAt !== undefined && !hookFailed) onQueueEvent!({ type: 'stopped' });
       };
     });
 }

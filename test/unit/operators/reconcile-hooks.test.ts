@@ -9,7 +9,7 @@ import { Model } from './pipeline-helpers.ts';
 const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 describe('reconcile hooks', () => {
-  it('onQueueEvent follows the queue: queued (deduplicated), started with its wait, finished with the outcome', () => {
+  it('onQueueEvent follows the queue: queued (deduplicated), started with its wait, finished with the outcome, stopped on teardown', () => {
     const s = newScheduler();
     const events: string[] = [];
     s.run(() => {
@@ -22,7 +22,9 @@ describe('reconcile hooks', () => {
           ? `${s.now()} queued ${e.key} depth=${e.depth}`
           : e.type === 'started'
             ? `${s.now()} started ${e.key} waited=${e.waitedMs} depth=${e.depth} running=${e.running}`
-            : `${s.now()} finished ${e.outcome.key} ${e.outcome.type} running=${e.running}`;
+            : e.type === 'finished'
+              ? `${s.now()} finished ${e.outcome.key} ${e.outcome.type} running=${e.running}`
+              : `${s.now()} stopped`;
       const sub = input.pipe(reconcile(reconciler, { scheduler: s, onQueueEvent: (e) => events.push(describe(e)) })).subscribe();
       s.schedule(() => input.next(model.batch([['put', 'a', 1], ['put', 'b', 1]], { first: true })), 0);
       s.schedule(() => input.next(model.batch([['put', 'b', 2]])), 5);
@@ -36,6 +38,7 @@ describe('reconcile hooks', () => {
       '10 finished a reconciled running=0',
       '10 started b waited=10 depth=0 running=1',
       '20 finished b reconciled running=0',
+      '100 stopped',
     ]);
   });
 
