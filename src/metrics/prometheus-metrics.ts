@@ -19,7 +19,7 @@ export interface PrometheusMetricsOptions {
   now?: () => number;
 }
 
-/** What {@link PrometheusMetrics.informer} returns: spread it into {@link InformerOptions}. */
+/** What {@link PrometheusMetrics.informer} returns: spread it into `informer()`'s options. */
 export interface InformerMetricsHooks {
   /** The informer's name, the `name` label of its series. */
   readonly name: string;
@@ -27,7 +27,7 @@ export interface InformerMetricsHooks {
   readonly onEvent: (event: ListWatchEvent) => void;
 }
 
-/** What {@link PrometheusMetrics.reconcile} returns: spread it into {@link ReconcileOptions}. */
+/** What {@link PrometheusMetrics.reconcile} returns: spread it into `reconcile()`'s options. */
 export interface ReconcileMetricsHooks {
   /** The controller's name, the `name`/`controller` label of its series. */
   readonly name: string;
@@ -81,7 +81,7 @@ interface InformerState {
  * they are; the informer series are rxkube's own, prefixed `rxkube_informer_`.
  *
  * Series, per informer (`name`):
- * - `rxkube_informer_lists_total{name,reason}`: lists started, by {@link RelistReason}
+ * - `rxkube_informer_lists_total{name,reason}`: lists started, by `RelistReason`
  *   (`initial`, then relists: `expired`, `error`, …);
  * - `rxkube_informer_watches_total{name}`: watch requests opened;
  * - `rxkube_informer_watch_events_total{name,type}`: `ADDED`/`MODIFIED`/`DELETED`/`BOOKMARK`
