@@ -91,6 +91,23 @@ describe('informer hooks', () => {
     ]);
   });
 
+  it('errors reflections$ with the error of a throwing onEvent, reported as a pipeline failure', () => {
+    const failures: Failure[] = [];
+    const lw: ListWatch = { list: () => listing([pod('a')]), watch: () => NEVER };
+    const boom = new Error('metrics broke');
+    const inf = informer(lw, {
+      random: () => 0,
+      onEvent: () => {
+        throw boom;
+      },
+      onError: (f) => failures.push(f),
+    });
+    let errored: unknown;
+    inf.reflections$.subscribe({ error: (e: unknown) => (errored = e) });
+    expect(errored).toBe(boom);
+    expect(failures.map((f) => [f.operation, f.willRetry, f.error])).toEqual([['pipeline', false, boom]]);
+  });
+
   it('hands every loop event to onEvent, in order, once however many subscribe', () => {
     const events: string[] = [];
     const lw: ListWatch = {
