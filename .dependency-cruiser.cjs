@@ -4,12 +4,13 @@ module.exports = {
   forbidden: [
     { name: 'no-cycles', severity: 'error', from: {}, to: { circular: true } },
     { name: 'core-runs-in-browsers', comment: 'the core must not import Node built-ins', severity: 'error', from: { path: core }, to: { dependencyTypes: ['core'] } },
-    { name: 'core-not-adapters', comment: 'the core never imports kube/, testing/, react/, angular/ or cli/', severity: 'error', from: { path: `${core}|^src/index\\.ts$` }, to: { path: '^src/(kube|testing|react|angular|cli)/' } },
+    { name: 'core-not-adapters', comment: 'the core never imports kube/, testing/, react/, angular/, metrics/ or cli/', severity: 'error', from: { path: `${core}|^src/index\\.ts$` }, to: { path: '^src/(kube|testing|react|angular|metrics|cli)/' } },
     { name: 'core-no-node-packages', comment: 'the core may only import rxjs and immer', severity: 'error', from: { path: `${core}|^src/index\\.ts$` }, to: { dependencyTypes: ['npm', 'npm-peer', 'npm-dev', 'npm-optional'], pathNot: 'node_modules/(rxjs|immer)/' } },
     { name: 'model-is-types-only', severity: 'error', from: { path: '^src/model/' }, to: { path: '^src/(store|operators|informer|sources)/' } },
     { name: 'store-is-pure', severity: 'error', from: { path: '^src/store/' }, to: { path: '^src/(operators|informer|sources)/|node_modules/rxjs/' } },
     { name: 'operators-not-sources', severity: 'error', from: { path: '^src/operators/' }, to: { path: '^src/(sources|informer)/' } },
-    { name: 'adapters-use-public-core', comment: 'react/ and angular/ import only the core and model', severity: 'error', from: { path: '^src/(react|angular)/' }, to: { path: '^src/(kube|testing|cli)/' } },
+    { name: 'adapters-use-public-core', comment: 'react/ and angular/ import only the core and model', severity: 'error', from: { path: '^src/(react|angular)/' }, to: { path: '^src/(kube|testing|metrics|cli)/' } },
+    { name: 'metrics-use-public-core', comment: 'metrics/ binds the core\'s hooks to prom-client, nothing else', severity: 'error', from: { path: '^src/metrics/' }, to: { path: '^src/(kube|testing|react|angular|cli)/' } },
     { name: 'testing-not-kube', severity: 'error', from: { path: '^src/testing/' }, to: { path: '^src/(kube|react|angular|cli)/' } },
   ],
   options: {

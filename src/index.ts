@@ -15,6 +15,7 @@ export type { ListOptions, WatchOptions, ObjectList, WatchEvent, ListWatch } fro
 // ── Model: errors ─────────────────────────────────────────────────────────────
 export { ApiError, WatchStreamError, WatchStalledError, InvalidObjectError, UnknownIndexError, IndexConflictError, ObjectCallbackError } from './model/errors.ts';
 export type { WatchStreamErrorReason, ObjectCallback } from './model/errors.ts';
+export type { Failure } from './model/failure.ts';
 
 // ── Model: loop events, reflections, status ───────────────────────────────────
 export type {
@@ -46,6 +47,7 @@ export { decodeObjectList } from './sources/decode-object-list.ts';
 export { objectKey } from './store/object-key.ts';
 export { deepFreeze, shareStructure } from './store/freeze.ts';
 export type { IndexFunction } from './store/index-table.ts';
+export { describeError } from './store/describe-error.ts';
 export { jsonPatch } from './store/json-patch.ts';
 export type { JsonPatchOperation, JsonPatchOptions, JsonPatchResult } from './store/json-patch.ts';
 
@@ -75,7 +77,7 @@ export { predicates } from './operators/predicates.ts';
 export type { Predicate, PredicateValue } from './operators/predicates.ts';
 export { onlyChanged } from './operators/only-changed.ts';
 export { reconcile } from './operators/reconcile.ts';
-export type { Reconciler, ReconcileAction, ReconcileContext, ReconcileOptions, ReconcileOutcome, RetryRateLimit } from './operators/reconcile.ts';
+export type { Reconciler, ReconcileAction, ReconcileContext, ReconcileOptions, ReconcileOutcome, RetryRateLimit, WorkQueueEvent } from './operators/reconcile.ts';
 export { mergeSources } from './operators/merge-sources.ts';
 export type { MergeSourcesOptions } from './operators/merge-sources.ts';
 
@@ -88,6 +90,7 @@ export type { RetryBackoffOptions } from './operators/retry-backoff.ts';
 // ── Informer ─────────────────────────────────────────────────────────────────
 export { informer, currentState } from './informer/informer.ts';
 export type { InformerOptions } from './informer/informer.ts';
+export type { InformerHooks } from './informer/informer-hooks.ts';
 export { informerCache } from './informer/informer-cache.ts';
 export type { InformerCache, InformerCacheOptions, CollectionRef } from './informer/informer-cache.ts';
 export { nextStatus, idleStatus } from './informer/informer-status.ts';

@@ -187,7 +187,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
  * sees the same network failure it would see from a real apiserver; a page that goes away aborts
  * the upstream request, so no watch is left open.
  */
-function proxy(req: IncomingMessage, res: ServerResponse, target: URL): void {
+export function proxy(req: IncomingMessage, res: ServerResponse, target: URL): void {
   const upstream = request(
     // agent: false — one upstream connection per request: no reuse of a keep-alive socket that the
     // API server is closing (a spurious ECONNRESET), and closing it aborts exactly this request.
@@ -210,10 +210,11 @@ function proxy(req: IncomingMessage, res: ServerResponse, target: URL): void {
   req.pipe(upstream);
 }
 
-async function serveStatic(res: ServerResponse, path: string): Promise<void> {
+/** Serves a file of a production build (`root`, the dashboard's `dist/` by default). */
+export async function serveStatic(res: ServerResponse, path: string, root = distDir): Promise<void> {
   const relative = normalize(decodeURIComponent(path)).replace(/^([/\\])+/, '');
-  let file = join(distDir, relative === '' ? 'index.html' : relative);
-  if (!file.startsWith(distDir + sep) && file !== distDir) return void res.writeHead(403).end();
+  let file = join(root, relative === '' ? 'index.html' : relative);
+  if (!file.startsWith(root + sep) && file !== root) return void res.writeHead(403).end();
   try {
     if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
     await stat(file);

@@ -24,13 +24,15 @@ import { reflect, type ReflectOptions } from '../operators/reflect.ts';
 import { resync } from '../operators/resync.ts';
 import { withIndex, type IndexFunction } from '../operators/with-index.ts';
 import { listWatch, type ListWatchOptions } from '../sources/list-watch.ts';
+import { hookReporter, type InformerHooks } from './informer-hooks.ts';
 import { idleStatus, nextStatus } from './informer-status.ts';
 import { reportAfter } from './report-after.ts';
 
 /**
- * Options of {@link informer}: the loop's, `reflect`'s, plus indexes, resync and sharing.
+ * Options of {@link informer}: the loop's, `reflect`'s, plus indexes, resync, sharing and the
+ * observation hooks (`name`, `onEvent`, `onError`; see {@link InformerHooks}).
  */
-export interface InformerOptions<T extends KubeObject> extends ListWatchOptions, ReflectOptions<T> {
+export interface InformerOptions<T extends KubeObject> extends ListWatchOptions, ReflectOptions<T>, InformerHooks<T> {
   /** Indexes to maintain, by name (see {@link withIndex}). @defaultValue none */
   indexes?: Readonly<Record<string, IndexFunction<T>>>;
   /** Emit a Reflection of `synced` deltas for every object this often (see {@link resync}). @defaultValue never */
@@ -110,6 +112,7 @@ export function informer<T extends KubeObject>(source: ListWatch<T>, options: In
 
   const live$ = defer(() => {
     const loopOptions = shownResourceVersion ? { ...options, lastSyncResourceVersion: shownResourceVersion } : options;
+    const report = hookReporter(options);
     const pipeline = (events: Observable<ListWatchEvent<T>>): Observable<Reflection<T>> => {
       let reflections = events.pipe(reflect<T>(reflectOptions));
       for (const stage of stages) reflections = reflections.pipe(stage);
@@ -119,7 +122,10 @@ export function informer<T extends KubeObject>(source: ListWatch<T>, options: In
         }),
       );
     };
-    return listWatch(source, loopOptions).pipe(reportAfter(pipeline, updateStatus));
+    let events = listWatch(source, loopOptions);
+    if (report !== undefined) events = events.pipe(tap(report.event));
+    const reflections = events.pipe(reportAfter(pipeline, updateStatus));
+    return report === undefined ? reflections : reflections.pipe(tap({ error: report.pipelineError }));
   }).pipe(
     tap({
       next: (reflection) => {

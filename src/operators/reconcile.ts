@@ -9,7 +9,9 @@ import {
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
+import type { Failure } from '../model/failure.ts';
 import type { Reflection, Snapshot } from '../model/reflection.ts';
+import { describeError } from '../store/describe-error.ts';
 
 /** What a reconciler may ask for after a successful run. */
 export interface ReconcileAction {
@@ -86,7 +88,69 @@ export interface ReconcileOptions {
   resyncPeriodMs?: number;
   /** Scheduler for every delay (retries, requeues, resyncs), so tests run in virtual time. @defaultValue asyncScheduler */
   scheduler?: SchedulerLike;
+  /** A name for logs and metrics (controller-runtime's controller name). @defaultValue undefined */
+  name?: string;
+  /**
+   * Called on every change of the work queue (see {@link WorkQueueEvent}): what workqueue and
+   * controller metrics count. Runs inline; a throw errors the output.
+   * @defaultValue undefined
+   */
+  onQueueEvent?: (event: WorkQueueEvent) => void;
+  /**
+   * Called with every failed run, before the key is retried (see {@link Failure}): the reconciler's
+   * error with the object key, for your logger. Runs inline; a throw errors the output.
+   * @defaultValue undefined
+   */
+  onError?: (failure: Failure) => void;
 }
+
+/**
+ * A change of {@link reconcile}'s work queue, for metrics (see {@link ReconcileOptions.onQueueEvent}).
+ * Mirrors client-go's workqueue: `queued` when a key enters the queue (a key already waiting is not
+ * queued twice, so this counts client-go's `adds`), `started` when a run takes it (with how long it
+ * waited), `finished` with the run's outcome, and `stopped` once when the loop ends (completed or
+ * unsubscribed; runs still in flight are abandoned, the queue dropped). `depth` is the number of
+ * keys waiting, `running` the runs in flight, after the change.
+ *
+ * @example
+ * ```ts
+ * import type { WorkQueueEvent } from 'rxkube';
+ * const log = (e: WorkQueueEvent) => e.type === 'started' && e.waitedMs > 1000 && console.warn(`${e.key} waited ${e.waitedMs} ms`);
+ * ```
+ */
+export type WorkQueueEvent =
+  | {
+      /** A key entered the queue. */
+      readonly type: 'queued';
+      /** The key. */
+      readonly key: string;
+      /** Keys waiting, this one included. */
+      readonly depth: number;
+    }
+  | {
+      /** A run took a key from the queue. */
+      readonly type: 'started';
+      /** The key. */
+      readonly key: string;
+      /** Scheduler time since the key was queued. */
+      readonly waitedMs: number;
+      /** Keys still waiting. */
+      readonly depth: number;
+      /** Runs in flight, this one included. */
+      readonly running: number;
+    }
+  | {
+      /** A run ended. */
+      readonly type: 'finished';
+      /** How it ended (also emitted by the operator). */
+      readonly outcome: ReconcileOutcome;
+      /** Runs still in flight. */
+      readonly running: number;
+    }
+  | {
+      /** The loop ended: nothing is queued or running any more. */
+      readonly type: 'stopped';
+    };
 
 /** What {@link reconcile} emits after each run. */
 export type ReconcileOutcome =
@@ -197,11 +261,26 @@ export function reconcile<T>(reconciler: Reconciler<T>, options: ReconcileOption
       let sourceDone = false;
       let pumping = false;
       const bucket = limit === false ? undefined : tokenBucket(limit.qps, limit.burst, scheduler);
+      const { onQueueEvent, onError, name } = options;
+      const queuedAt = onQueueEvent === undefined ? undefined : new Map<string, number>();
+      let hookFailed = false;
+      const observe = (event: WorkQueueEvent): void => {
+        try {
+          onQueueEvent!(event);
+        } catch (error) {
+          hookFailed = true;
+          subscriber.error(error);
+        }
+      };
 
       const enqueue = (key: string): void => {
         if (queued.has(key)) return;
         queued.add(key);
         if (!running.has(key)) queue.push(key);
+        if (queuedAt !== undefined) {
+          queuedAt.set(key, scheduler.now());
+          observe({ type: 'queued', key, depth: queued.size });
+        }
       };
 
       const cancelTimer = (key: string): void => {
@@ -234,6 +313,7 @@ export function reconcile<T>(reconciler: Reconciler<T>, options: ReconcileOption
           const retryAfterMs = bucket === undefined ? backoffMs : Math.max(backoffMs, bucket.reserve());
           later(key, retryAfterMs);
           outcome = { type: 'failed', key, error: result.error, attempt, retryAfterMs, durationMs };
+          if (onError !== undefined) reportFailure(key, result.error, attempt, retryAfterMs);
         } else {
           failures.delete(key);
           const requeueAfter = requeueOf(result.action);
@@ -241,8 +321,29 @@ export function reconcile<T>(reconciler: Reconciler<T>, options: ReconcileOption
           outcome = { type: 'reconciled', key, requeueAfter, durationMs };
         }
         if (queued.has(key)) queue.push(key);
-        subscriber.next(Object.freeze(outcome));
+        Object.freeze(outcome);
+        if (queuedAt !== undefined) observe({ type: 'finished', outcome, running: running.size });
+        subscriber.next(outcome);
         pump();
+      };
+
+      const reportFailure = (key: string, error: unknown, attempt: number, retryInMs: number): void => {
+        const failure: Failure = Object.freeze({
+          source: 'reconcile',
+          name,
+          operation: 'reconcile',
+          key,
+          error,
+          attempt,
+          willRetry: true,
+          retryInMs,
+          message: `reconcile${name === undefined ? '' : ` ${name}`}: ${key} failed: ${describeError(error)}; retrying in ${retryInMs} ms (attempt ${attempt})`,
+        });
+        try {
+          onError!(failure);
+        } catch (hookError) {
+          subscriber.error(hookError);
+        }
       };
 
       const start = (key: string): void => {
@@ -250,6 +351,12 @@ export function reconcile<T>(reconciler: Reconciler<T>, options: ReconcileOption
         const run: Run = { controller: new AbortController(), subscription: undefined };
         running.set(key, run);
         const startedAt = scheduler.now();
+        if (queuedAt !== undefined) {
+          const waitedMs = startedAt - (queuedAt.get(key) ?? startedAt);
+          queuedAt.delete(key);
+          observe({ type: 'started', key, waitedMs, depth: queued.size, running: running.size });
+          if (running.get(key) !== run) return;
+        }
         const snapshot = latest!;
         let result: ReturnType<Reconciler<T>>;
         try {
@@ -322,6 +429,8 @@ export function reconcile<T>(reconciler: Reconciler<T>, options: ReconcileOption
           run.subscription?.unsubscribe();
         }
         running.clear();
+        // Last, so a throwing hook (reported by rxjs as an UnsubscriptionError) cannot skip cleanup.
+        if (queuedAt !== undefined && !hookFailed) onQueueEvent!({ type: 'stopped' });
       };
     });
 }

@@ -36,6 +36,10 @@ describe('the built package, imported through its exports map', () => {
     expect(exportsOf('rxkube/angular')).toEqual(expect.arrayContaining(['snapshotSignal', 'selectSignal', 'objectSignal', 'statusSignal']));
   });
 
+  it('exports the Prometheus binding from rxkube/metrics', () => {
+    expect(exportsOf('rxkube/metrics')).toEqual(['prometheusMetrics']);
+  });
+
   it('keeps the core free of Node built-ins, so it loads in a browser bundle', () => {
     const core = execFileSync(process.execPath, ['--input-type=module', '-e', `
       import { readdirSync, readFileSync } from 'node:fs';

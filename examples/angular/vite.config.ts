@@ -1,0 +1,30 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
+/**
+ * The Angular example's Vite config: no Angular plugin and no Angular CLI. Components apply their
+ * decorators as functions and templates are compiled in the browser (JIT), so Vite only bundles.
+ * `rxkube` and `rxkube/angular` resolve to the sources.
+ */
+export default defineConfig({
+  root: here('.'),
+  base: './',
+  resolve: {
+    alias: [
+      { find: /^rxkube$/, replacement: here('../../src/index.ts') },
+      { find: /^rxkube\/angular$/, replacement: here('../../src/angular/index.ts') },
+    ],
+  },
+  build: {
+    outDir: here('dist'),
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    reportCompressedSize: false,
+    // The JIT compiler is about half of the bundle: expected for an example without the CLI.
+    chunkSizeWarningLimit: 2_000,
+  },
+  logLevel: 'warn',
+});
