@@ -43,6 +43,12 @@ export interface KubeListWatchOptions {
    */
   metadataOnly?: boolean;
   /**
+   * Build objects without `metadata.managedFields`; see {@link FetchListWatchOptions.omitManagedFields}.
+   *
+   * @defaultValue `false`
+   */
+  omitManagedFields?: boolean;
+  /**
    * Longest watch event accepted, in bytes.
    *
    * @defaultValue `16 * 1024 * 1024`
@@ -136,6 +142,7 @@ async function build<T extends KubeObject>(kubeConfig: KubeConfig, resource: Res
   if (options.fieldSelector !== undefined) transport.fieldSelector = options.fieldSelector;
   if (options.metadataOnly !== undefined) transport.metadataOnly = options.metadataOnly;
   if (options.maxLineBytes !== undefined) transport.maxLineBytes = options.maxLineBytes;
+  if (options.omitManagedFields !== undefined) transport.omitManagedFields = options.omitManagedFields;
   if (options.stallTimeoutMs !== undefined) transport.stallTimeoutMs = options.stallTimeoutMs;
   if (options.scheduler !== undefined) transport.scheduler = options.scheduler;
   return fetchListWatch<T>(transport);

@@ -6,7 +6,7 @@ import type { ListOptions, ListWatch, ObjectList, WatchEvent, WatchOptions } fro
 import { apiErrorFromResponse } from './api-error-from-response.ts';
 import { decodeObjectList } from './decode-object-list.ts';
 import { decodeWatchEvent } from './decode-watch-event.ts';
-import { NdjsonDecoder } from './ndjson.ts';
+import { NdjsonDecoder, type NdjsonOptions } from './ndjson.ts';
 import { openBody, readTextPieces } from './response-body.ts';
 import type { BodyReader, FetchResponse } from './response-body.ts';
 
@@ -133,6 +133,16 @@ export interface FetchListWatchOptions {
    */
   metadataOnly?: boolean;
   /**
+   * Build every object without `metadata.managedFields` (server-side apply bookkeeping: often a
+   * third of an object's bytes, and read by almost no informer). The member is cut out of the
+   * text before `JSON.parse`, so it is never materialised: the store holds about a third less and
+   * nothing pays for a `delete` (which would turn every object into a slow dictionary-mode object).
+   * Every other field is exactly as the server sent it. Leave it off to read managedFields.
+   *
+   * @defaultValue `false`
+   */
+  omitManagedFields?: boolean;
+  /**
    * Longest watch event accepted, in bytes; see {@link NdjsonOptions.maxLineBytes}.
    *
    * @defaultValue `16 * 1024 * 1024`
@@ -168,6 +178,7 @@ const WATCH_NO_TIMEOUT_STALL_MS = 3_605_000;
 const MAX_TIMER_MS = 2_147_483_647;
 
 const ACCEPT_JSON = 'application/json';
+const EVENT_MANAGED_FIELDS = ['object', 'metadata', 'managedFields'];
 const ACCEPT_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 const ACCEPT_METADATA = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
 
@@ -223,7 +234,9 @@ export function fetchListWatch<T extends KubeObject = KubeObject>(options: Fetch
     labelSelector: options.labelSelector,
     fieldSelector: options.fieldSelector,
   };
-  const maxLineBytes = options.maxLineBytes;
+  const decoderOptions: NdjsonOptions = {};
+  if (options.maxLineBytes !== undefined) decoderOptions.maxLineBytes = options.maxLineBytes;
+  if (options.omitManagedFields) decoderOptions.omitMember = EVENT_MANAGED_FIELDS;
   return {
     list: (listOptions: ListOptions) =>
       new Observable<ObjectList<T>>((subscriber) => {
@@ -262,7 +275,7 @@ export function fetchListWatch<T extends KubeObject = KubeObject>(options: Fetch
         const stallMs = options.stallTimeoutMs ?? (timeout !== undefined && timeout > 0 ? timeout * 1000 + WATCH_GRACE_MS : WATCH_NO_TIMEOUT_STALL_MS);
         const accept = options.metadataOnly ? ACCEPT_METADATA : ACCEPT_JSON;
         return exchange(subscriber, options, collection + queryString(query), accept, stallMs, async (reader, touch) => {
-          const decoder = new NdjsonDecoder(maxLineBytes === undefined ? {} : { maxLineBytes });
+          const decoder = new NdjsonDecoder(decoderOptions);
           const emit = (value: unknown): void => {
             if (!subscriber.closed) subscriber.next(decodeWatchEvent<T>(value));
           };

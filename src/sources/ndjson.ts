@@ -1,4 +1,5 @@
 import { WatchStreamError } from '../model/errors.ts';
+import { omitMember } from './omit-member.ts';
 import { allocBytes, utf8Text } from './utf8-text.ts';
 
 /** 16 MiB: well above the API server's default 3 MiB object limit (etcd's 1.5 MiB request limit, doubled, plus JSON overhead). */
@@ -25,6 +26,14 @@ export interface NdjsonOptions {
    * @defaultValue `16 * 1024 * 1024` (16 MiB)
    */
   maxLineBytes?: number;
+  /**
+   * The key path of one member to remove from every line before it is parsed, e.g.
+   * `['object', 'metadata', 'managedFields']`: the parsed values are built without it (see
+   * {@link FetchListWatchOptions.omitManagedFields}). Lines without it are parsed as they are.
+   *
+   * @defaultValue none
+   */
+  omitMember?: readonly string[];
 }
 
 /**
@@ -55,6 +64,7 @@ export interface NdjsonOptions {
  */
 export class NdjsonDecoder {
   readonly #maxLineBytes: number;
+  readonly #omit: readonly string[] | undefined;
   /** Pieces of the current, incomplete line (views into the caller's chunks: they must not be reused). */
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
@@ -66,6 +76,7 @@ export class NdjsonDecoder {
     const max = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     if (!(max > 0)) throw new RangeError(`maxLineBytes must be positive, got ${max}`);
     this.#maxLineBytes = max;
+    this.#omit = options.omitMember;
   }
 
   /**
@@ -143,7 +154,7 @@ export class NdjsonDecoder {
     const text = utf8Text(bytes, start, end);
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = JSON.parse(this.#omit === undefined ? text : omitMember(text, this.#omit));
     } catch (cause) {
       if (BLANK.test(text)) return;
       throw new WatchStreamError('MalformedJson', `invalid JSON in line at byte ${lineStart} (${end - start} bytes)`, { cause });
