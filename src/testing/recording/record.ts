@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
@@ -101,7 +102,8 @@ const round = (ms: number): number => Math.round(ms * 1000) / 1000;
  *
  * The loop resumes and relists as an informer does; a relist appears in the file as a new list.
  * Resolves once the file is complete (the `end` line written and the file closed); rejects when
- * the first list fails and `failFast` is on, or when the file cannot be written.
+ * the first list fails and `failFast` is on (the file is then removed), or when the file cannot
+ * be written.
  *
  * @example
  * ```ts
@@ -158,7 +160,14 @@ export async function record(source: ListWatch<KubeObject>, options: RecordOptio
       if (end !== undefined) write({ t: now(), end });
       sink.end();
       once(file, 'close').then(
-        () => (error === undefined ? resolve(summary()) : reject(error)),
+        async () => {
+          if (error === undefined) resolve(summary());
+          else {
+            // No half-written recording is left behind.
+            await rm(options.path, { force: true });
+            reject(error);
+          }
+        },
         reject,
       );
     };
