@@ -3,10 +3,12 @@
  * informers: the final snapshot equals the server's state; at × 1 (virtual time) every change is
  * released at its recorded offset, in order; Secrets and the last-applied annotation are redacted.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { filter, firstValueFrom, VirtualTimeScheduler } from 'rxjs';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { informer } from '../../src/informer/informer.ts';
 import type { KubeObject } from '../../src/model/kube-object.ts';
@@ -121,5 +123,30 @@ describe('record and replay against the real kube-apiserver', () => {
     expect(item.data).toEqual({ password: 'A'.repeat(listed.length) });
     const event = (recording.entries.find((e) => 'event' in e) as Extract<RecordingEntry, { event: unknown }>).event.object as KubeObject & { data: Record<string, string> };
     expect(event.data).toEqual({ token: 'A'.repeat(watched.length) });
+  });
+
+  it('rxkube record with a kubeconfig resolves the resource, records it, and rxkube bench measures the file', async () => {
+    const ns = await driver.newNamespace('rec-cli');
+    for (let i = 0; i < 5; i++) await driver.create(configmaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, namespace: ns }, data: { i: String(i) } } as KubeObject);
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, driver.kubeConfig('token').exportConfig());
+    const path = join(dir, 'cli.ndjson');
+    const bin = join(import.meta.dirname, '../../src/cli/bin.ts');
+    const run = promisify(execFile);
+    const recorded = run(process.execPath, [bin, 'record', 'cm', '--kubeconfig', kubeconfig, '-n', ns, '-o', path, '--events', '3'], { timeout: 60_000 });
+    await until(() => {
+      try {
+        return readFileSync(path, 'utf8').includes('"watch"');
+      } catch {
+        return false;
+      }
+    });
+    for (let i = 0; i < 3; i++) await driver.create(configmaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `new-${i}`, namespace: ns }, data: { i: String(i) } } as KubeObject);
+    const { stderr } = await recorded;
+    expect(stderr).toContain('wrote');
+    const recording = await readRecording(path);
+    expect(recording.header).toMatchObject({ namespace: ns, resource: { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true } });
+    const { stdout } = await run(process.execPath, [bin, 'bench', path, '--json', '--quiet'], { timeout: 60_000 });
+    expect(JSON.parse(stdout)).toMatchObject({ events: 3, recording: { objects: 5, changes: 3 } });
   });
 });

@@ -94,10 +94,30 @@ export interface RecordingHeader {
  * ```
  */
 export type RecordingEntry =
-  | { readonly t: number; readonly list: ObjectList<KubeObject> }
-  | { readonly t: number; readonly watch: WatchOptions }
-  | { readonly t: number; readonly event: WatchEvent<KubeObject> }
-  | { readonly t: number; readonly end: RecordingEnd };
+  | {
+      /** Arrival time, ms since the start. */
+      readonly t: number;
+      /** One list page as received. */
+      readonly list: ObjectList<KubeObject>;
+    }
+  | {
+      /** When the request was opened, ms since the start. */
+      readonly t: number;
+      /** The watch request's options. */
+      readonly watch: WatchOptions;
+    }
+  | {
+      /** Arrival time, ms since the start. */
+      readonly t: number;
+      /** One watch event as received. */
+      readonly event: WatchEvent<KubeObject>;
+    }
+  | {
+      /** When the recording stopped, ms since the start. */
+      readonly t: number;
+      /** Why, and how many events it holds. */
+      readonly end: RecordingEnd;
+    };
 
 /**
  * Why and how a recording ended.
