@@ -40,11 +40,16 @@ export function formatReport(r: BenchReport): string {
     '',
     `  stage              sync ms    watch ms   µs/event   share of watch`,
   ];
-  const watchTotal = reportedStages.reduce((sum, s) => sum + r.stageMs.watch[s], 0);
+  const watchTotal = reportedStages.reduce((sum, s) => sum + (r.stageMs.watch[s] ?? 0), 0);
   for (const stage of reportedStages) {
     const w = r.stageMs.watch[stage];
+    const sync = r.stageMs.sync[stage];
+    if (w === null || sync === null) {
+      lines.push(`  ${stageNames[stage].padEnd(16)} ${'–'.padStart(9)} ${'–'.padStart(11)} ${'–'.padStart(10)}   (none in this pipeline)`);
+      continue;
+    }
     const share = watchTotal > 0 ? w / watchTotal : 0;
-    lines.push(`  ${stageNames[stage].padEnd(16)} ${n(r.stageMs.sync[stage], 1).padStart(9)} ${n(w, 1).padStart(11)} ${(r.events > 0 ? n((w * 1000) / r.events, 1) : '–').padStart(10)}   ${`${n(share * 100)} %`.padStart(5)} ${'█'.repeat(Math.round(share * 30))}`);
+    lines.push(`  ${stageNames[stage].padEnd(16)} ${n(sync, 1).padStart(9)} ${n(w, 1).padStart(11)} ${(r.events > 0 ? n((w * 1000) / r.events, 1) : '–').padStart(10)}   ${`${n(share * 100)} %`.padStart(5)} ${'█'.repeat(Math.round(share * 30))}`);
   }
   if (r.timeline.length > 0) lines.push('', `  watch events per 100 ms (peak ${n(Math.max(...r.timeline))}): ${sparkline(r.timeline)}`);
   return `${lines.join('\n')}\n`;
@@ -56,13 +61,14 @@ const colours = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2'];
 /** The report as a small SVG: watch time per stage as a stacked bar, events per 100 ms as a line. @internal */
 export function reportSvg(r: BenchReport): string {
   const width = 640;
-  const total = reportedStages.reduce((sum, s) => sum + r.stageMs.watch[s], 0) || 1;
+  const total = reportedStages.reduce((sum, s) => sum + (r.stageMs.watch[s] ?? 0), 0) || 1;
   const parts: string[] = [];
   let x = 20;
   reportedStages.forEach((stage, i) => {
-    const w = (r.stageMs.watch[stage] / total) * (width - 40);
-    parts.push(`<rect x="${x.toFixed(1)}" y="50" width="${w.toFixed(1)}" height="24" fill="${colours[i]}"><title>${esc(stageNames[stage])}: ${r.stageMs.watch[stage]} ms</title></rect>`);
-    parts.push(`<rect x="${20 + i * 120}" y="84" width="10" height="10" fill="${colours[i]}"/><text x="${34 + i * 120}" y="93">${esc(stageNames[stage])} ${Math.round((r.stageMs.watch[stage] / total) * 100)} %</text>`);
+    const ms = r.stageMs.watch[stage];
+    const w = ((ms ?? 0) / total) * (width - 40);
+    parts.push(`<rect x="${x.toFixed(1)}" y="50" width="${w.toFixed(1)}" height="24" fill="${colours[i]}"><title>${esc(stageNames[stage])}: ${ms ?? 'none'} ms</title></rect>`);
+    parts.push(`<rect x="${20 + i * 120}" y="84" width="10" height="10" fill="${colours[i]}"/><text x="${34 + i * 120}" y="93">${esc(stageNames[stage])} ${ms === null ? '–' : `${Math.round((ms / total) * 100)} %`}</text>`);
     x += w;
   });
   const top = Math.max(...r.timeline, 1);

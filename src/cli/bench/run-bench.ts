@@ -21,8 +21,8 @@ import { enterStage, StageClock, timedFetch, type Stage } from './stage-clock.ts
 /** The stages reported, in pipeline order. @internal */
 export const reportedStages = ['transport', 'reflect', 'indexes', 'user', 'subscriber'] as const satisfies readonly Stage[];
 
-/** Milliseconds per reported stage. @internal */
-export type StageTimes = Readonly<Record<(typeof reportedStages)[number], number>>;
+/** Milliseconds per reported stage; `null` for a stage the pipeline does not have (no indexes, no operators). @internal */
+export type StageTimes = Readonly<Record<(typeof reportedStages)[number], number | null>>;
 
 /** Everything `rxkube bench` measured. @internal */
 export interface BenchReport {
@@ -80,8 +80,8 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
-function stageTimes(totals: Readonly<Record<Stage, number>>, minus?: Readonly<Record<Stage, number>>): StageTimes {
-  const t = (stage: (typeof reportedStages)[number]): number => round(totals[stage] - (minus?.[stage] ?? 0));
+function stageTimes(absent: ReadonlySet<Stage>, totals: Readonly<Record<Stage, number>>, minus?: Readonly<Record<Stage, number>>): StageTimes {
+  const t = (stage: (typeof reportedStages)[number]): number | null => (absent.has(stage) ? null : round(totals[stage] - (minus?.[stage] ?? 0)));
   return { transport: t('transport'), reflect: t('reflect'), indexes: t('indexes'), user: t('user'), subscriber: t('subscriber') };
 }
 
@@ -183,10 +183,13 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     }));
 
     let stream = listWatch(source).pipe(phases, enterStage(clock, 'reflect'), reflect<KubeObject>()) as Observable<Reflection<KubeObject>>;
-    stream = stream.pipe(enterStage(clock, 'indexes'));
-    for (const [name, fn] of Object.entries(options.pipeline.indexes)) stream = stream.pipe(withIndex(name, fn));
-    let out: Observable<unknown> = stream.pipe(enterStage(clock, 'user'));
-    if (options.pipeline.operator !== undefined) out = options.pipeline.operator(out as Observable<Reflection<KubeObject>>);
+    // A mark only before stages that exist: an empty stage would only collect the marks' own cost.
+    const indexes = Object.entries(options.pipeline.indexes);
+    if (indexes.length > 0) stream = stream.pipe(enterStage(clock, 'indexes'));
+    for (const [name, fn] of indexes) stream = stream.pipe(withIndex(name, fn));
+    let out: Observable<unknown> = stream;
+    if (options.pipeline.operator !== undefined) out = options.pipeline.operator(stream.pipe(enterStage(clock, 'user')));
+    const absent = new Set<Stage>([...(indexes.length > 0 ? [] : ['indexes' as const]), ...(options.pipeline.operator !== undefined ? [] : ['user' as const])]);
     const userSubscriber = options.pipeline.subscriber;
     const subscription: Subscription = out.pipe(enterStage(clock, 'subscriber')).subscribe({
       next: (value) => {
@@ -227,7 +230,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       watchMs: round(watchMs),
       events,
       eventsPerSecond: round(watchMs > 0 ? (events * 1000) / watchMs : 0, 1),
-      stageMs: { sync: stageTimes(atSync), watch: stageTimes(clock.totals, atSync) },
+      stageMs: { sync: stageTimes(absent, atSync), watch: stageTimes(absent, clock.totals, atSync) },
       latencyMs: { p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1) ?? 0), samples: sorted.length },
       retainedHeapMB: round(retained / 2 ** 20, 2),
       gc: { ms: round(gcMs), count: gcCount },
