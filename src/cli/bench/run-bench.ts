@@ -193,7 +193,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const userSubscriber = options.pipeline.subscriber;
     const subscription: Subscription = out.pipe(enterStage(clock, 'subscriber')).subscribe({
       next: (value) => {
-        if (syncedAt !== undefined) latencies.push(performance.now() - clock.lastBytesAt);
+        if (syncedAt !== undefined) latencies.push(clock.now() - clock.lastBytesAt);
         userSubscriber?.(value);
       },
     });

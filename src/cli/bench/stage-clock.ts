@@ -19,11 +19,23 @@ export class StageClock {
   current: Stage = 'idle';
   /** When the newest chunk of bytes was handed to rxkube's parser (performance.now()). */
   lastBytesAt = 0;
-  #last = performance.now();
+  readonly #now: () => number;
+  #last: number;
+
+  /** @param now - the time source. */
+  constructor(now: () => number = () => performance.now()) {
+    this.#now = now;
+    this.#last = now();
+  }
+
+  /** The clock's current time. */
+  now(): number {
+    return this.#now();
+  }
 
   /** Charges the time since the last mark to the running stage and makes `stage` the running one; returns the previous. */
   enter(stage: Stage): Stage {
-    const now = performance.now();
+    const now = this.#now();
     this.totals[this.current] += now - this.#last;
     this.#last = now;
     const previous = this.current;
@@ -78,7 +90,7 @@ function timedBody(body: Exclude<ResponseBody, null>, clock: StageClock): AsyncI
           clock.enter('idle');
           const result = await iterator.next();
           clock.enter('transport');
-          clock.lastBytesAt = performance.now();
+          clock.lastBytesAt = clock.now();
           return result;
         },
         async return(value?: unknown) {
