@@ -138,6 +138,8 @@ export async function record(source: ListWatch<KubeObject>, options: RecordOptio
   let objects = 0;
   let events = 0;
   let last = 0;
+  // `closed`: nothing more is written; `stopped`: finish() ran.
+  let closed = false;
   let stopped = false;
   const summary = (): RecordSummary => ({ path: options.path, pages, objects, events, durationMs: round(last) });
   const write = (entry: RecordingEntry): void => {
@@ -154,6 +156,7 @@ export async function record(source: ListWatch<KubeObject>, options: RecordOptio
     const finish = (end: RecordingEnd | undefined, error?: unknown): void => {
       if (stopped) return;
       stopped = true;
+      closed = true;
       subscription?.unsubscribe();
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
@@ -174,6 +177,7 @@ export async function record(source: ListWatch<KubeObject>, options: RecordOptio
     const onAbort = (): void => finish({ reason: 'stopped', events });
     file.on('error', (e) => {
       stopped = true;
+      closed = true;
       subscription?.unsubscribe();
       clearTimeout(timer);
       reject(e);
@@ -181,16 +185,16 @@ export async function record(source: ListWatch<KubeObject>, options: RecordOptio
 
     const recorded: ListWatch<KubeObject> = {
       list: (listOptions) => source.list(listOptions).pipe(tap((page: ObjectList<KubeObject>) => {
-        if (stopped) return;
+        if (closed) return;
         pages += 1;
         objects += page.items.length;
         write({ t: now(), list: { metadata: page.metadata, items: page.items.map(redact) } });
         options.onProgress?.(summary());
       })),
       watch: (watchOptions) => defer(() => {
-        if (!stopped) write({ t: now(), watch: watchOptions });
+        if (!closed) write({ t: now(), watch: watchOptions });
         return source.watch(watchOptions).pipe(tap((event: WatchEvent<KubeObject>) => {
-          if (stopped) return;
+          if (closed) return;
           const counted = event.type === 'ADDED' || event.type === 'MODIFIED' || event.type === 'DELETED';
           const stored = counted ? { type: event.type, object: redact(event.object) } : event;
           if (counted) events += 1;
@@ -198,11 +202,8 @@ export async function record(source: ListWatch<KubeObject>, options: RecordOptio
           options.onProgress?.(summary());
           if (counted && options.maxEvents !== undefined && events >= options.maxEvents) {
             // Not from inside the source's emission: unsubscribing there would abort the body mid-read.
-            stopped = true;
-            queueMicrotask(() => {
-              stopped = false;
-              finish({ reason: 'maxEvents', events });
-            });
+            closed = true;
+            queueMicrotask(() => finish({ reason: 'maxEvents', events }));
           }
         }));
       }),

@@ -215,6 +215,15 @@ describe('replay', () => {
     expect(inf.getSnapshot()?.resourceVersion).toBe('30');
   });
 
+  it('replayInto makes a recorded relist the server state: keys gone are deleted, the history before it compacted', async () => {
+    const target = await server({ builtIns: false });
+    const recording: Recording = { ...synthetic(), entries: [...synthetic().entries.slice(0, -1), { t: 1000, list: { metadata: { resourceVersion: '30' }, items: [widget('z', '29'), widget('a', '12')] } }] };
+    await replayInto(target, recording).done;
+    expect(target.list('widgets.example.com')).toEqual({ resourceVersion: '30', items: [expect.objectContaining({ metadata: expect.objectContaining({ name: 'a', resourceVersion: '12' }) }), expect.objectContaining({ metadata: expect.objectContaining({ name: 'z', resourceVersion: '29' }) })] });
+    const stale = await (await fetch(`${target.url}/apis/example.com/v1/widgets?watch=true&resourceVersion=13`)).text();
+    expect(stale).toContain('"code":410');
+  });
+
   it('replayInto at × 1 keeps the order of the changes and their recorded offsets (never early, within a generous bound late)', async () => {
     const target = await server({ builtIns: false });
     const recording = synthetic();
