@@ -40,7 +40,7 @@ export const benchCommand: Command = {
         process.stderr.write(`chart written to ${svgPath}\n`);
       }
     } catch (error) {
-      if (error instanceof PipelineModuleError || error instanceof RecordingFormatError) throw context.fail(error.message, context.exitCodes.failure);
+      if (error instanceof PipelineModuleError || error instanceof RecordingFormatError || (error instanceof Error && error.message.startsWith('the pipeline '))) throw context.fail(error.message, context.exitCodes.failure);
       throw error;
     }
   },

@@ -93,6 +93,9 @@ describe('rxkube record, replay and bench', () => {
     expect(notRecording.code).toBe(1);
     expect(notRecording.stderr).toContain('not valid JSON');
     expect((await rxkube(['bench', recording, '--speed', '0'])).code).toBe(2);
+    const throwing = await rxkube(['bench', recording, '--quiet', '--pipeline', join(import.meta.dirname, '../fixtures/throwing-pipeline.js')]);
+    expect(throwing.code).toBe(1);
+    expect(throwing.stderr).toContain('the pipeline errored: boom in user code');
   });
 
   it('replay serves the recording from a simulated API server', async () => {

@@ -190,25 +190,36 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     let out: Observable<unknown> = stream;
     if (options.pipeline.operator !== undefined) out = options.pipeline.operator(stream.pipe(enterStage(clock, 'user')));
     const absent = new Set<Stage>([...(indexes.length > 0 ? [] : ['indexes' as const]), ...(options.pipeline.operator !== undefined ? [] : ['user' as const])]);
+    let abort: (e: Error) => void = () => undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      abort = reject;
+    });
     const userSubscriber = options.pipeline.subscriber;
     const subscription: Subscription = out.pipe(enterStage(clock, 'subscriber')).subscribe({
       next: (value) => {
         if (syncedAt !== undefined) latencies.push(clock.now() - clock.lastBytesAt);
         userSubscriber?.(value);
       },
+      error: (error: unknown) => abort(new Error(`the pipeline errored: ${error instanceof Error ? error.message : String(error)}`, { cause: error })),
+      complete: () => abort(new Error(`the pipeline completed after ${events} of ${served.changes} changes`)),
     });
 
+    // No progress for stallMs ends the run; at a finite speed, quiet stretches of the recording are expected.
     const stallMs = options.stallMs ?? 60_000;
-    let stalled: (e: Error) => void = () => undefined;
-    const stall = new Promise<never>((_, reject) => {
-      stalled = reject;
-    });
     const progress = setInterval(() => {
       options.onProgress?.({ phase: syncedAt === undefined ? 'listing' : 'watching', events, total: served.changes });
-      if (performance.now() - lastProgressAt > stallMs) stalled(new Error(`no progress for ${stallMs / 1000} s (${events} of ${served.changes} changes received)`));
+      const now = performance.now();
+      const late = options.speed === Infinity || syncedAt === undefined
+        ? now - lastProgressAt > stallMs
+        : now - syncedAt > served.recordedMs / options.speed + stallMs;
+      if (late) abort(new Error(`no progress for ${stallMs / 1000} s (${events} of ${served.changes} changes received)`));
     }, 250);
     try {
-      await Promise.race([finished, failed, stall]);
+      await Promise.race([finished, failed, aborted]);
+    } catch (error) {
+      subscription.unsubscribe();
+      observer.disconnect();
+      throw error;
     } finally {
       clearInterval(progress);
     }
