@@ -85,15 +85,18 @@ describe('rxkube record, replay and bench', () => {
     expect(stdout).toContain('pipeline: default informer · replay speed: × 20');
   });
 
-  it('bench fails with a message for a pipeline module it cannot use, and for a file that is not a recording', async () => {
-    const bad = await rxkube(['bench', recording, '--pipeline', join(dir, 'missing.js')]);
+  it('bench exits 1 with a message for a pipeline module it cannot load, a pipeline that throws, a file that is not a recording; 2 for a bad --speed', async () => {
+    const [bad, notRecording, zeroSpeed, throwing] = await Promise.all([
+      rxkube(['bench', recording, '--pipeline', join(dir, 'missing.js')]),
+      rxkube(['bench', pipeline]),
+      rxkube(['bench', recording, '--speed', '0']),
+      rxkube(['bench', recording, '--quiet', '--pipeline', join(import.meta.dirname, '../fixtures/throwing-pipeline.js')]),
+    ]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('cannot load the pipeline module');
-    const notRecording = await rxkube(['bench', pipeline]);
     expect(notRecording.code).toBe(1);
     expect(notRecording.stderr).toContain('not valid JSON');
-    expect((await rxkube(['bench', recording, '--speed', '0'])).code).toBe(2);
-    const throwing = await rxkube(['bench', recording, '--quiet', '--pipeline', join(import.meta.dirname, '../fixtures/throwing-pipeline.js')]);
+    expect(zeroSpeed.code).toBe(2);
     expect(throwing.code).toBe(1);
     expect(throwing.stderr).toContain('the pipeline errored: boom in user code');
   });
