@@ -68,13 +68,13 @@ export function reportSvg(r: BenchReport): string {
     const ms = r.stageMs.watch[stage];
     const w = ((ms ?? 0) / total) * (width - 40);
     parts.push(`<rect x="${x.toFixed(1)}" y="50" width="${w.toFixed(1)}" height="24" fill="${colours[i]}"><title>${esc(stageNames[stage])}: ${ms ?? 'none'} ms</title></rect>`);
-    parts.push(`<rect x="${20 + i * 120}" y="84" width="10" height="10" fill="${colours[i]}"/><text x="${34 + i * 120}" y="93">${esc(stageNames[stage])} ${ms === null ? '–' : `${Math.round((ms / total) * 100)} %`}</text>`);
+    parts.push(`<rect x="${20 + i * 124}" y="84" width="10" height="10" fill="${colours[i]}"/><text x="${34 + i * 124}" y="93">${esc(stageNames[stage])} ${ms === null ? '–' : `${Math.round((ms / total) * 100)} %`}</text>`);
     x += w;
   });
   const top = Math.max(...r.timeline, 1);
   const step = r.timeline.length > 1 ? (width - 40) / (r.timeline.length - 1) : 0;
   const points = r.timeline.map((v, i) => `${(20 + i * step).toFixed(1)},${(220 - (v / top) * 100).toFixed(1)}`).join(' ');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="250" font-family="sans-serif" font-size="11">
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="250" font-family="sans-serif" font-size="10.5">
 <text x="20" y="20" font-size="13" font-weight="bold">${esc(`rxkube bench: ${r.pipeline} — ${n(r.eventsPerSecond)} events/s, p50 ${ms(r.latencyMs.p50)}, p99 ${ms(r.latencyMs.p99)}`)}</text>
 <text x="20" y="40">watch-phase time per stage (${ms(total)})</text>
 ${parts.join('\n')}
