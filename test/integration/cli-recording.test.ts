@@ -29,7 +29,7 @@ describe('rxkube record, replay and bench', () => {
     const rng = mulberry32(3);
     const names: string[] = [];
     for (let i = 0; i < 40; i++) names.push(server.create('pods', generatePod(rng, i, { namespace: 'shop', nodeCount: 4 })).metadata!.name!);
-    const recorded = rxkube(['record', 'pods', '--server', server.url, '-o', recording, '--events', '60']);
+    const recorded = rxkube(['record', 'pods', '--server', server.url, '-o', recording, '--events', '60', '--duration', '30']);
     while (server.openWatches === 0) await new Promise((r) => setTimeout(r, 5));
     for (let i = 0; i < 30; i++) {
       server.patch('pods', `shop/${names[i]}`, { metadata: { labels: { touched: String(i) } } });
