@@ -16,6 +16,7 @@ import { isApiErrorShape } from '../sources/classify-error.ts';
 import { numberFlag, parseArgs, stringFlag, UsageError, type ParsedArgs } from './args.ts';
 import { describe, startLiveView } from './live-view.ts';
 import { startSimulatedCluster } from './simulated-cluster.ts';
+import { recordingCommands, recordingDescriptions, recordingFlags, recordingHelp, recordingSwitches } from './recording-commands.ts';
 
 /** Exit codes scripts can rely on. @internal */
 export const exitCodes = { ok: 0, failure: 1, usage: 2, kubeconfig: 3, unreachable: 4, unauthorized: 5 } as const;
@@ -27,6 +28,7 @@ Usage:
   rxkube demo   --kubeconfig PATH [--context C] [-n NAMESPACE] [--duration SECONDS]
   rxkube watch  RESOURCE [-n NAMESPACE] [-l SELECTOR] [--field-selector S] [--kubeconfig PATH] [--context C] [--server URL]
   rxkube serve  [--port P] [--host H] [--pods N] [--nodes N] [--churn PER_SECOND] [--seed S]
+${recordingHelp}
   rxkube --help
 
 demo    Runs pod and node informers and shows a live view: sync progress, counts per phase and
@@ -35,6 +37,7 @@ demo    Runs pod and node informers and shows a live view: sync progress, counts
 watch   Prints one line per delta (added/updated/deleted KEY RV) on stdout, status on stderr.
         RESOURCE is a plural, kind or plural.group (pods, Deployment, deployments.apps).
 serve   Runs the simulated API server alone and prints its URL (point kubectl at it with --server).
+${recordingDescriptions}
 
 Options:
   --duration SECONDS  stop after this long (default: run until Ctrl-C)
@@ -43,9 +46,9 @@ Options:
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 kubeconfig missing or unreadable,
             4 API server unreachable, 5 unauthorized or forbidden.`;
 
-const short = { n: 'namespace', l: 'selector', h: 'help' };
-const switches = new Set(['help', 'retry']);
-const known = new Set(['namespace', 'selector', 'field-selector', 'kubeconfig', 'context', 'server', 'duration', 'pods', 'nodes', 'churn', 'seed', 'port', 'host']);
+const short = { n: 'namespace', l: 'selector', h: 'help', o: 'output' };
+const switches = new Set(['help', 'retry', ...recordingSwitches]);
+const known = new Set(['namespace', 'selector', 'field-selector', 'kubeconfig', 'context', 'server', 'duration', 'pods', 'nodes', 'churn', 'seed', 'port', 'host', ...recordingFlags]);
 
 /** A failure with an exit code and a message for the user. @internal */
 class CliError extends Error {
@@ -208,8 +211,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'serve':
         await serve(args);
         return exitCodes.ok;
-      default:
-        throw new UsageError(`unknown command ${args.command ?? ''}`);
+      default: {
+        const command = recordingCommands.get(args.command ?? '');
+        if (command === undefined) throw new UsageError(`unknown command ${args.command ?? ''}`);
+        await command.run(args, { loadKubeConfig, untilStopped, fail: (message, code) => new CliError(message, code), exitCodes });
+        return exitCodes.ok;
+      }
     }
   } catch (error) {
     if (error instanceof UsageError) {

@@ -23,6 +23,14 @@ export class RevisionClock {
     return this.#rev;
   }
 
+  /** Moves the revision forward to `rev` (a recorded revision); false when it is not ahead. */
+  advanceTo(rev: number): boolean {
+    if (!Number.isSafeInteger(rev) || rev <= this.#rev) return false;
+    this.#rev = rev;
+    for (const w of [...this.#waiters.keys()]) w();
+    return true;
+  }
+
   /** Resolves `true` as soon as the revision is at least `rev`, or `false` after `timeoutMs`. */
   waitFor(rev: number, timeoutMs: number): Promise<boolean> {
     if (this.#rev >= rev) return Promise.resolve(true);

@@ -46,3 +46,16 @@ export type { Churn, ChurnOptions } from './churn.ts';
 
 // ── Protocol constants ────────────────────────────────────────────────────────
 export { INITIAL_EVENTS_END_ANNOTATION } from './watch-handler.ts';
+
+// ── Recording and replay ──────────────────────────────────────────────────────
+export { record } from './recording/record.ts';
+export type { RecordOptions, RecordSummary } from './recording/record.ts';
+export { readRecording, parseRecording } from './recording/read-recording.ts';
+export { RecordingFormatError, RECORDING_FORMAT } from './recording/format.ts';
+export type { Recording, RecordingHeader, RecordingEntry, RecordingEnd, RecordedResource, RecordingRedaction } from './recording/format.ts';
+export { redactObject, resolveRedaction, LAST_APPLIED_ANNOTATION } from './recording/redact.ts';
+export type { RedactionOptions } from './recording/redact.ts';
+export { replayListWatch } from './recording/replay-list-watch.ts';
+export type { ReplayOptions } from './recording/replay-list-watch.ts';
+export { replayInto } from './recording/replay-into.ts';
+export type { Replay, ServeReplayOptions } from './recording/replay-into.ts';

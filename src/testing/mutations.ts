@@ -27,7 +27,8 @@ function spec(obj: KubeObject): unknown {
   return rest;
 }
 
-function freezeDeep<T>(o: T): T {
+/** Freezes `o` and everything under it. */
+export function freezeDeep<T>(o: T): T {
   if (o !== null && typeof o === 'object' && !Object.isFrozen(o)) {
     Object.freeze(o);
     for (const v of Object.values(o)) freezeDeep(v);

@@ -9,6 +9,7 @@ import { createFaults, type SimulatedFaults } from './faults.ts';
 import { sendJson, sendStatus } from './http-util.ts';
 import { handleList } from './list-handler.ts';
 import { createObject, deleteObject, patchObject, updateObject } from './mutations.ts';
+import { applyRecordedEvent, restoreState } from './recorded-mutations.ts';
 import { recordRequest, type RecordedRequest } from './request-log.ts';
 import { parseListWatchQuery } from './request-options.ts';
 import { builtInResources, objectKey, qualifiedResource, type ResourceDef } from './resource-def.ts';
@@ -159,6 +160,18 @@ export interface SimulatedApiServer {
   delete(resource: string, key: string): KubeObject;
   /** The object under `key`, if any. */
   get(resource: string, key: string): KubeObject | undefined;
+  /**
+   * Sets a resource's state to exactly `items` at revision `resourceVersion` (an integer ahead of
+   * the server's), keeping each object's own resourceVersion — a recorded list. The differences
+   * are committed at that revision and the history before it is compacted. Used by
+   * {@link replayInto}.
+   */
+  restore(resource: string, items: readonly KubeObject[], resourceVersion: string): void;
+  /**
+   * Commits a recorded watch event at the object's own resourceVersion (an integer ahead of the
+   * server's). Used by {@link replayInto}.
+   */
+  applyRecorded(resource: string, type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject): void;
   /** The exact current state of a resource (optionally one namespace), sorted by key. */
   list(resource: string, namespace?: string): {
     /** The current global resourceVersion. */
@@ -367,6 +380,20 @@ export async function createSimulatedApiServer(options: SimulatedApiServerOption
       const store = resolve(resource);
       const { namespace, name } = splitKey(store.def, key);
       return store.get(objectKey(store.def, namespace, name));
+    },
+    restore(resource, items, resourceVersion) {
+      try {
+        restoreState(resolve(resource), state.clock, items, resourceVersion);
+      } catch (e) {
+        throw asApiError(e);
+      }
+    },
+    applyRecorded(resource, type, obj) {
+      try {
+        applyRecordedEvent(resolve(resource), state.clock, type, obj);
+      } catch (e) {
+        throw asApiError(e);
+      }
     },
     list(resource, namespace) {
       const store = resolve(resource);
