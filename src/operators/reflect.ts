@@ -30,8 +30,12 @@ export interface ReflectOptions<T> {
   /**
    * Deep-freeze every object (and every Reflection and delta) before it is stored or emitted, so
    * that code mutating a cached object throws instead of corrupting every other reader's view.
-   * @defaultValue `true`, unless `globalThis.process?.env?.NODE_ENV === 'production'` when
-   * `reflect()` is called
+   * Freezing is a development check, like React's: it costs 15–20 % of the watch throughput, and
+   * production builds turn it off. The default follows `process.env.NODE_ENV`, read as that literal
+   * expression so that bundlers (Vite, webpack, esbuild, Rollup's replace plugin) compile it into
+   * browser builds: `'production'` turns freezing off; anything else, or no `process` at all (a
+   * browser page without a bundler), keeps it on. Pass `freeze` to decide explicitly.
+   * @defaultValue `process.env.NODE_ENV !== 'production'`, evaluated when `reflect()` is called
    */
   freeze?: boolean;
   /**
@@ -61,8 +65,12 @@ export interface ReflectOptions<T> {
 }
 
 function defaultFreeze(): boolean {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  return env?.NODE_ENV !== 'production';
+  try {
+    // The literal expression, not `globalThis.process?.env`: bundlers replace only the literal.
+    return process.env.NODE_ENV !== 'production';
+  } catch {
+    return true;
+  }
 }
 
 function rvOf(obj: KubeObject | undefined): string | undefined {
