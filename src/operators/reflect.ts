@@ -3,7 +3,7 @@ import type { ObjectCallbackError } from '../model/errors.ts';
 import type { KubeObject } from '../model/kube-object.ts';
 import type { ListWatchEvent } from '../model/list-watch-event.ts';
 import type { Delta, Reflection } from '../model/reflection.ts';
-import { deepFreeze, shareStructure } from '../store/freeze.ts';
+import { freezeFresh, shareStructure } from '../store/freeze.ts';
 import { HamtMap, type TransientHamt } from '../store/hamt.ts';
 import { objectKey } from '../store/object-key.ts';
 import { StoreSnapshot } from '../store/snapshot.ts';
@@ -167,7 +167,7 @@ export function reflect<T extends KubeObject = KubeObject>(
       const prepare = (raw: T, prev: T | undefined): T => {
         const obj = transform === undefined ? raw : transform(raw);
         if (sharing && prev !== undefined) return shareStructure(prev, obj, freeze);
-        return freeze ? deepFreeze(obj) : obj;
+        return freeze ? freezeFresh(obj) : obj;
       };
 
       const reflection = (deltas: Delta<T>[]): Reflection<T> => {

@@ -61,6 +61,41 @@ function freezeObject(v: object, depth: number): void {
   }
 }
 
+/**
+ * {@link deepFreeze} for objects just built from JSON (what `reflect` stores): the same result,
+ * without asking each child `Object.isFrozen` first — fresh objects never are, and the question
+ * costs a quarter of the walk. A subtree that is already frozen (say, one a `transform` reused) is
+ * walked again, harmlessly; a cycle ends at `maxRecursion`, where the iterative walk, which does
+ * check, takes over.
+ *
+ * @internal
+ */
+export function freezeFresh<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) freezeFreshObject(value, 0);
+  return value;
+}
+
+function freezeFreshObject(v: object, depth: number): void {
+  if (depth > maxRecursion) {
+    freezeIteratively(v);
+    return;
+  }
+  if (Array.isArray(v)) {
+    Object.freeze(v);
+    for (let i = 0; i < v.length; i++) {
+      const child: unknown = v[i];
+      if (typeof child === 'object' && child !== null) freezeFreshObject(child, depth + 1);
+    }
+    return;
+  }
+  if (ArrayBuffer.isView(v)) return;
+  Object.freeze(v);
+  for (const k in v) {
+    const child: unknown = (v as Record<string, unknown>)[k];
+    if (typeof child === 'object' && child !== null) freezeFreshObject(child, depth + 1);
+  }
+}
+
 function freezeIteratively(root: object): void {
   const stack: unknown[] = [root];
   while (stack.length > 0) {

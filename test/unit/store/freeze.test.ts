@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deepFreeze, shareStructure } from '../../../src/store/freeze.ts';
+import { deepFreeze, shareStructure, freezeFresh } from '../../../src/store/freeze.ts';
 
 function isDeepFrozen(v: unknown): boolean {
   if (typeof v !== 'object' || v === null) return true;
@@ -150,5 +150,26 @@ describe('shareStructure', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('freezeFresh', () => {
+  it('freezes everything reachable, frozen parents with mutable children included', () => {
+    const reused = Object.freeze({ inner: { mutable: 1 } });
+    const o = freezeFresh({ reused, list: [{ a: { b: [1, { c: 2 }] } }], s: 'x' });
+    expect(Object.isFrozen(o.list[0]!.a.b[1])).toBe(true);
+    expect(Object.isFrozen(reused.inner)).toBe(true);
+  });
+
+  it('ends on cycles and on hostile nesting deeper than the call stack', () => {
+    const a: Record<string, unknown> = { name: 'a' };
+    a['self'] = { back: a };
+    freezeFresh(a);
+    expect(Object.isFrozen(a['self'])).toBe(true);
+    let deep: Record<string, unknown> = {};
+    const root = deep;
+    for (let i = 0; i < 100_000; i++) deep = (deep['next'] = {}) as Record<string, unknown>;
+    freezeFresh(root);
+    expect(Object.isFrozen(deep)).toBe(true);
   });
 });
