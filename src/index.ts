@@ -13,7 +13,7 @@ export type { KubeObject, ObjectMeta, Status, StatusCause } from './model/kube-o
 export type { ListOptions, WatchOptions, ObjectList, WatchEvent, ListWatch } from './model/wire.ts';
 
 // ── Model: errors ─────────────────────────────────────────────────────────────
-export { ApiError, WatchStreamError, WatchStalledError, InvalidObjectError, UnknownIndexError, IndexConflictError } from './model/errors.ts';
+export { ApiError, WatchStreamError, WatchStalledError, InvalidObjectError, UnknownIndexError, IndexConflictError, MissingPeerDependencyError } from './model/errors.ts';
 export type { WatchStreamErrorReason } from './model/errors.ts';
 
 // ── Model: loop events, reflections, status ───────────────────────────────────
@@ -46,8 +46,6 @@ export { decodeObjectList } from './sources/decode-object-list.ts';
 export { objectKey } from './store/object-key.ts';
 export { deepFreeze, shareStructure } from './store/freeze.ts';
 export type { IndexFunction } from './store/index-table.ts';
-export { jsonPatch } from './store/json-patch.ts';
-export type { JsonPatchOperation, JsonPatchOptions, JsonPatchResult } from './store/json-patch.ts';
 
 // ── Operators: reflect, indexes, resync, coalescing ───────────────────────────
 export { reflect } from './operators/reflect.ts';

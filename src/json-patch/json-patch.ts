@@ -1,5 +1,9 @@
-import { enablePatches, produceWithPatches, type Draft, type Patch } from 'immer';
+import type { Draft, Patch } from 'immer';
+import { loadPeer } from '../sources/load-peer.ts';
 
+// Loaded here rather than imported statically so that a missing immer fails with one message
+// saying what to install, instead of a resolver error deep in the module graph.
+const immer = await loadPeer(() => import('immer'), 'immer', 'rxkube/json-patch');
 let patchesEnabled = false;
 
 /** One RFC 6902 JSON Patch operation, as the API server accepts with `application/json-patch+json`. */
@@ -52,9 +56,13 @@ function toOperation(patch: Patch): JsonPatchOperation {
  * recipe on a draft, get the RFC 6902 operations to send, and the edited copy. The cached object
  * is never mutated.
  *
+ * Needs the `immer` package (an optional peer dependency of rxkube): importing
+ * `rxkube/json-patch` without it throws a {@link MissingPeerDependencyError} naming it.
+ *
  * @example
  * ```ts
- * import { jsonPatch, type KubeObject } from 'rxkube';
+ * import type { KubeObject } from 'rxkube';
+ * import { jsonPatch } from 'rxkube/json-patch';
  * declare const cached: KubeObject & { metadata: { labels?: Record<string, string> } };
  * const { operations } = jsonPatch(cached, (draft) => {
  *   draft.metadata.labels = { ...draft.metadata.labels, tier: 'gold' };
@@ -72,10 +80,10 @@ export function jsonPatch<T extends object>(
   options: JsonPatchOptions = {},
 ): JsonPatchResult<T> {
   if (!patchesEnabled) {
-    enablePatches();
+    immer.enablePatches();
     patchesEnabled = true;
   }
-  const [result, patches] = produceWithPatches(object, (draft) => {
+  const [result, patches] = immer.produceWithPatches(object, (draft) => {
     recipe(draft);
   });
   const operations = patches.map(toOperation);
