@@ -9,7 +9,7 @@
  */
 
 // ── Model: wire shapes ────────────────────────────────────────────────────────
-export type { KubeObject, ObjectMeta, Status, StatusCause } from './model/kube-object.ts';
+export type { KubeObject, ObjectMeta, OwnerReference, Status, StatusCause } from './model/kube-object.ts';
 export type { ListOptions, WatchOptions, ObjectList, WatchEvent, ListWatch } from './model/wire.ts';
 
 // ── Model: errors ─────────────────────────────────────────────────────────────
@@ -86,7 +86,7 @@ export type { RetryBackoffOptions } from './operators/retry-backoff.ts';
 export { informer, currentState } from './informer/informer.ts';
 export type { InformerOptions } from './informer/informer.ts';
 export { informerCache } from './informer/informer-cache.ts';
-export type { InformerCache, InformerCacheOptions, CollectionRef } from './informer/informer-cache.ts';
+export type { InformerCache, InformerCacheOptions, CollectionRef, ResourceTypes } from './informer/informer-cache.ts';
 export { nextStatus, idleStatus } from './informer/informer-status.ts';
 export { healthOf, probeHealth } from './informer/health.ts';
 export type { Health, HealthOptions, HealthProbe, ProbeAnswer } from './informer/health.ts';

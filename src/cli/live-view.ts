@@ -30,7 +30,7 @@ function fit(line: string, width: number): string {
 /** Splits `text` into lines of at most `width` characters, at spaces where it can. */
 function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
-  let rest = text.replace(/\s+/g, ' ').trim();
+  let rest = text.replace(/\s*\n\s*/g, ' ').trim();
   while (rest.length > width) {
     const space = rest.lastIndexOf(' ', width);
     const cut = space > width / 2 ? space : width;

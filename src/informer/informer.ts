@@ -27,9 +27,13 @@ import { idleStatus, nextStatus } from './informer-status.ts';
 /**
  * Options of {@link informer}: the loop's, `reflect`'s, plus indexes, resync and sharing.
  */
-export interface InformerOptions<T extends KubeObject> extends ListWatchOptions, ReflectOptions<T> {
-  /** Indexes to maintain, by name (see {@link withIndex}). @defaultValue none */
-  indexes?: Readonly<Record<string, IndexFunction<T>>>;
+export interface InformerOptions<T extends KubeObject, I extends string = string> extends ListWatchOptions, ReflectOptions<T> {
+  /**
+   * Indexes to maintain, by name (see {@link withIndex}). Their names type the snapshots'
+   * `byIndex`: a name not given here does not compile.
+   * @defaultValue none
+   */
+  indexes?: Readonly<Record<I, IndexFunction<T>>>;
   /** Emit a Reflection of `synced` deltas for every object this often (see {@link resync}). @defaultValue never */
   resyncPeriodMs?: number;
   /**
@@ -65,13 +69,13 @@ export interface InformerOptions<T extends KubeObject> extends ListWatchOptions,
  * @param options - loop, store, index, resync and sharing options.
  * @returns the informer.
  */
-export function informer<T extends KubeObject>(source: ListWatch<T>, options: InformerOptions<T> = {}): Informer<T> {
+export function informer<T extends KubeObject, I extends string = string>(source: ListWatch<T>, options: InformerOptions<T, I> = {}): Informer<T, I> {
   const scheduler: SchedulerLike = options.scheduler ?? asyncScheduler;
   const status = new BehaviorSubject<InformerStatus>(idleStatus);
   let latest: Snapshot<T> | undefined;
 
   const stages: OperatorFunction<Reflection<T>, Reflection<T>>[] = [];
-  for (const [name, indexFn] of Object.entries(options.indexes ?? {})) stages.push(withIndex(name, indexFn));
+  for (const [name, indexFn] of Object.entries<IndexFunction<T>>(options.indexes ?? {})) stages.push(withIndex(name, indexFn));
   if (options.resyncPeriodMs !== undefined) stages.push(resync<T>(options.resyncPeriodMs, scheduler));
 
   const updateStatus = (event: ListWatchEvent<T>): void => {

@@ -124,7 +124,7 @@ function rvOf(obj: KubeObject | undefined): string | undefined {
  */
 export function reflect<T extends KubeObject = KubeObject>(
   options: ReflectOptions<T> = {},
-): OperatorFunction<ListWatchEvent<T>, Reflection<T>> {
+): OperatorFunction<ListWatchEvent<T>, Reflection<T, never>> {
   const keyOf = options.keyOf ?? objectKey;
   const freeze = options.freeze ?? defaultFreeze();
   const sharing = options.structuralSharing ?? false;
