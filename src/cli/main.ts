@@ -148,7 +148,7 @@ function sourceFor(args: ParsedArgs, kc: KubeConfig | undefined, resource: strin
 }
 
 /** Resolves when the informer first synced; rejects with a CliError when its first attempts fail and `--retry` is off. */
-function firstSync(name: string, inf: Informer<KubeObject>, args: ParsedArgs, where: string): Promise<void> {
+function firstSync(name: string, inf: Informer<KubeObject>, args: ParsedArgs, where: string, hint404?: string): Promise<void> {
   return firstValueFrom(inf.status$.pipe(filter((s) => s.hasSynced || (s.phase === 'backingOff' && !args.flags.has('retry'))))).then((s) => {
     if (s.phase !== 'backingOff') return;
     const error = s.error;
@@ -156,7 +156,12 @@ function firstSync(name: string, inf: Informer<KubeObject>, args: ParsedArgs, wh
     if (isApiErrorShape(error) && (error.code === 401 || error.code === 403)) {
       throw new CliError(`${name}: the API server at ${where} refused our credentials (${error.code}): ${message}`, exitCodes.unauthorized);
     }
-    if (isApiErrorShape(error)) throw new CliError(`${name}: the API server at ${where} answered ${error.code}: ${message}`, exitCodes.failure);
+    if (isApiErrorShape(error)) {
+      // Without client-node, --server reads RESOURCE as a core v1 plural: a 404 is most likely a
+      // resource of another group.
+      const hint = error.code === 404 && hint404 !== undefined ? ` (${hint404})` : '';
+      throw new CliError(`${name}: the API server at ${where} answered ${error.code}: ${message}${hint}`, exitCodes.failure);
+    }
     // Discovery answered, and the resource is not among its answers: the server is reachable.
     if (error instanceof Error && error.name === 'ResourceNotFoundError') throw new CliError(`${name}: ${message} at ${where}`, exitCodes.failure);
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
@@ -235,7 +240,8 @@ async function watch(args: ParsedArgs): Promise<void> {
     if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
   });
   try {
-    await Promise.race([firstSync(resource, inf, args, where), stopped]);
+    const hint = kc === undefined && !resource.startsWith('/') ? `read as the core resource /api/v1/${resource}; to resolve other groups' resources, npm install @kubernetes/client-node, or pass a path such as /apis/apps/v1/deployments` : undefined;
+    await Promise.race([firstSync(resource, inf, args, where, hint), stopped]);
     await stopped;
   } finally {
     sub.unsubscribe();
