@@ -230,7 +230,8 @@ async function watch(args: ParsedArgs): Promise<void> {
   if (resource === undefined) throw new UsageError('watch needs a RESOURCE, e.g. rxkube watch pods');
   const stopped = stopSignal(args);
   const server = stringFlag(args, 'server');
-  const kc = server === undefined ? await loadKubeConfig(args) : await serverKubeConfig(server);
+  // A path (/apis/apps/v1/deployments) needs no discovery, so no client-node.
+  const kc = server === undefined ? await loadKubeConfig(args) : resource.startsWith('/') ? undefined : await serverKubeConfig(server);
   const where = server ?? kc?.getCurrentCluster()?.server ?? '?';
   const inf = informer(sourceFor(args, kc, resource, server));
   const statusSub = inf.status$.subscribe((s) => process.stderr.write(`status: ${describe(s)}\n`));
