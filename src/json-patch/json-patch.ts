@@ -107,7 +107,7 @@ function jsonPatches(patches: readonly Patch[], result: unknown): Patch[] | unde
  * is never mutated.
  *
  * Needs the `immer` package (an optional peer dependency of rxkube): importing
- * `rxkube/json-patch` without it throws a {@link MissingPeerDependencyError} naming it.
+ * `rxkube/json-patch` without it throws a `MissingPeerDependencyError` (exported by `rxkube`) naming it.
  *
  * JSON has no `undefined`, so the recipe's `undefined`s get the meaning `JSON.stringify` gives
  * them: assigning `undefined` to a property removes it (a `remove` operation if it was there,
