@@ -13,6 +13,8 @@ import {
   joinWith,
   reflect,
   withIndex,
+  toExternalStore,
+  type Informer,
   type KubeObject,
   type ListWatchEvent,
   type ObjectMeta,
@@ -53,6 +55,35 @@ describe('typed index names', () => {
         }),
       );
     expect(typeof build).toBe('function');
+  });
+});
+
+// Type positions only: these tests never render or inject.
+declare const useSnapshot: typeof import('../../src/react/index.ts').useSnapshot;
+declare const useSelector: typeof import('../../src/react/index.ts').useSelector;
+declare const snapshotSignal: typeof import('../../src/angular/index.ts').snapshotSignal;
+declare const selectSignal: typeof import('../../src/angular/index.ts').selectSignal;
+
+describe('typed index names through the UI bindings', () => {
+  it('useSnapshot, useSelector, snapshotSignal, selectSignal and toExternalStore keep them', () => {
+    const typeOnly = (pods: Informer<V1Pod, 'node'>): void => {
+      useSnapshot(pods)?.byIndex('node', 'node-1');
+      // @ts-expect-error: not an index of pods
+      useSnapshot(pods)?.byIndex('nodee', 'node-1');
+      useSelector(pods, (s) => s.byIndex('node', 'node-1').length);
+      // @ts-expect-error: not an index of pods
+      useSelector(pods, (s) => s.byIndex('nodee', 'node-1').length);
+      snapshotSignal(pods)()?.indexValues('node');
+      // @ts-expect-error: not an index of pods
+      snapshotSignal(pods)()?.indexValues('nodee');
+      selectSignal(pods, (s) => s.indexKeys('node', 'node-1'));
+      // @ts-expect-error: not an index of pods
+      selectSignal(pods, (s) => s.indexKeys('nodee', 'node-1'));
+      toExternalStore(pods).getSnapshot()?.byIndex('node', 'node-1');
+      // @ts-expect-error: not an index of pods
+      toExternalStore(pods).getSnapshot()?.byIndex('nodee', 'node-1');
+    };
+    expect(typeof typeOnly).toBe('function');
   });
 });
 
