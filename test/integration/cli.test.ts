@@ -131,8 +131,8 @@ describe('the rxkube command', () => {
     const started = Date.now();
     const { code } = await rxkube(['watch', 'pods', '--server', 'http://127.0.0.1:9', '--retry', '--duration', '3']);
     expect(code).toBe(0);
-    // Counting twice took 6 s or more; once takes 3 s plus start-up.
-    expect(Date.now() - started).toBeLessThan(5_500);
+    // Counting twice took 6 s plus start-up, always; once takes 3 s plus start-up.
+    expect(Date.now() - started).toBeLessThan(6_000);
   });
 
   it('exits 3 naming the file when the kubeconfig is missing or unreadable', async () => {
