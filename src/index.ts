@@ -9,11 +9,11 @@
  */
 
 // ── Model: wire shapes ────────────────────────────────────────────────────────
-export type { KubeObject, ObjectMeta, Status, StatusCause } from './model/kube-object.ts';
+export type { KubeObject, ObjectMeta, OwnerReference, Status, StatusCause } from './model/kube-object.ts';
 export type { ListOptions, WatchOptions, ObjectList, WatchEvent, ListWatch } from './model/wire.ts';
 
 // ── Model: errors ─────────────────────────────────────────────────────────────
-export { ApiError, WatchStreamError, WatchStalledError, InvalidObjectError, UnknownIndexError, IndexConflictError, ObjectCallbackError } from './model/errors.ts';
+export { ApiError, WatchStreamError, WatchStalledError, InvalidObjectError, UnknownIndexError, IndexConflictError, ObjectCallbackError, MissingPeerDependencyError } from './model/errors.ts';
 export type { WatchStreamErrorReason, ObjectCallback } from './model/errors.ts';
 export type { Failure } from './model/failure.ts';
 
@@ -48,8 +48,6 @@ export { objectKey } from './store/object-key.ts';
 export { deepFreeze, shareStructure } from './store/freeze.ts';
 export type { IndexFunction } from './store/index-table.ts';
 export { describeError } from './store/describe-error.ts';
-export { jsonPatch } from './store/json-patch.ts';
-export type { JsonPatchOperation, JsonPatchOptions, JsonPatchResult } from './store/json-patch.ts';
 
 // ── Operators: reflect, indexes, resync, coalescing ───────────────────────────
 export { reflect } from './operators/reflect.ts';
@@ -92,7 +90,7 @@ export { informer, currentState } from './informer/informer.ts';
 export type { InformerOptions } from './informer/informer.ts';
 export type { InformerHooks } from './informer/informer-hooks.ts';
 export { informerCache } from './informer/informer-cache.ts';
-export type { InformerCache, InformerCacheOptions, CollectionRef } from './informer/informer-cache.ts';
+export type { InformerCache, InformerCacheOptions, CollectionRef, ResourceTypes } from './informer/informer-cache.ts';
 export { nextStatus, idleStatus } from './informer/informer-status.ts';
 export { healthOf, probeHealth } from './informer/health.ts';
 export type { Health, HealthOptions, HealthProbe, ProbeAnswer } from './informer/health.ts';

@@ -40,9 +40,9 @@ import type { SignalBindingOptions } from './snapshot-signal.ts';
  * @param options - see {@link SignalBindingOptions}.
  * @returns a read-only signal of the selected value.
  */
-export function selectSignal<T, S>(
-  source: SnapshotSource<T>,
-  selector: (snapshot: Snapshot<T>) => S,
+export function selectSignal<T, S, I extends string = string>(
+  source: SnapshotSource<T, I>,
+  selector: (snapshot: Snapshot<T, I>) => S,
   equal: ValueEqualityFn<S> = Object.is,
   options?: SignalBindingOptions,
 ): Signal<S | undefined> {

@@ -63,9 +63,9 @@ export interface SignalBindingOptions {
  * @param options - see {@link SignalBindingOptions}.
  * @returns a read-only signal of the latest snapshot.
  */
-export function snapshotSignal<T>(source: SnapshotSource<T>, options?: SignalBindingOptions): Signal<Snapshot<T> | undefined> {
+export function snapshotSignal<T, I extends string = string>(source: SnapshotSource<T, I>, options?: SignalBindingOptions): Signal<Snapshot<T, I> | undefined> {
   const injector = options?.injector;
   if (injector === undefined) assertInInjectionContext(snapshotSignal);
   const initialValue = isInformer<T>(source) ? source.getSnapshot() : undefined;
-  return toSignal<Snapshot<T> | undefined, Snapshot<T> | undefined>(snapshotsOf(source), { initialValue, injector });
+  return toSignal<Snapshot<T, I> | undefined, Snapshot<T, I> | undefined>(snapshotsOf(source), { initialValue, injector });
 }

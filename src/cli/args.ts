@@ -71,3 +71,12 @@ export function stringFlag(args: ParsedArgs, name: string): string | undefined {
   if (raw === true) throw new UsageError(`--${name} needs a value`);
   return raw;
 }
+
+/** Reads a TCP port flag: an integer from 0 (any free port) to 65535. @internal */
+export function portFlag(args: ParsedArgs, name: string, fallback: number): number {
+  const raw = args.flags.get(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (raw === true || !Number.isInteger(value) || value < 0 || value > 65535) throw new UsageError(`--${name} needs a port number from 0 to 65535, not ${String(raw)}`);
+  return value;
+}

@@ -8,7 +8,7 @@ import type { ParsedArgs } from './args.ts';
  */
 export interface CommandContext {
   /** The kubeconfig of `--kubeconfig`/`--context` or KUBECONFIG, if any; fails with exit code 3. */
-  loadKubeConfig(args: ParsedArgs): KubeConfig | undefined;
+  loadKubeConfig(args: ParsedArgs): Promise<KubeConfig | undefined>;
   /** Resolves on SIGINT/SIGTERM or after `--duration`. */
   untilStopped(args: ParsedArgs): Promise<void>;
   /** An error main.ts reports as `message` and exits with `exitCode`. */

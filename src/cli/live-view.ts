@@ -22,9 +22,47 @@ export interface ViewState {
   readonly nodes: readonly [string, number][];
 }
 
+/** Cuts `line` to `width` characters, marking the cut. */
+function fit(line: string, width: number): string {
+  return line.length <= width ? line : `${line.slice(0, width - 1)}…`;
+}
+
+/** Splits `text` into lines of at most `width` characters, at spaces where it can. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let rest = text.replace(/\s*\n\s*/g, ' ').trim();
+  while (rest.length > width) {
+    const space = rest.lastIndexOf(' ', width);
+    const cut = space > width / 2 ? space : width;
+    lines.push(rest.slice(0, cut));
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest !== '') lines.push(rest);
+  return lines;
+}
+
+/** The error of a backing-off status, in full. */
+function errorText(status: InformerStatus): string | undefined {
+  if (status.phase !== 'backingOff') return undefined;
+  return status.error instanceof Error ? status.error.message : String(status.error);
+}
+
+/** A status without its error (the live view shows errors on lines of their own). */
+function shortStatus(status: InformerStatus): string {
+  return status.phase === 'backingOff' ? `backing off ${status.delayMs} ms` : describe(status);
+}
+
+const enterAlternateScreen = '\x1b[?1049h\x1b[?25l';
+const leaveAlternateScreen = '\x1b[?25h\x1b[?1049l';
+
 /**
- * Renders a status line per informer, pods per phase and per node, refreshed every `intervalMs`:
- * a full-screen view on a terminal, one line per refresh otherwise.
+ * Renders a status line per informer, pods per phase and per node, refreshed every `intervalMs`.
+ * On a terminal: a full-screen view on the alternate screen (so frames do not pile up in the
+ * scrollback), at most the terminal's width (80 columns when unknown); on leaving it, one
+ * summary line stays. Otherwise: one line per refresh.
+ *
+ * Changes per second count the deltas after an informer's first sync: the initial list is
+ * loading, not change. Errors are shown in full, wrapped.
  * @internal
  */
 export function startLiveView(
@@ -39,11 +77,16 @@ export function startLiveView(
   informers.forEach(({ informer }, i) => {
     const counter = counters[i];
     if (counter === undefined) return;
-    subscriptions.push(informer.reflections$.subscribe((r) => {
-      counter.deltas += r.deltas.length;
-    }));
+    // The status turns synced just before the reflection of the complete initial list: that one
+    // reflection, and anything before it, is loading, not change.
+    let phase: 'loading' | 'initialList' | 'live' = 'loading';
     subscriptions.push(informer.status$.subscribe((s) => {
+      if (s.hasSynced && phase === 'loading') phase = 'initialList';
       if (s.phase === 'relisting') counter.relists += 1;
+    }));
+    subscriptions.push(informer.reflections$.subscribe((r) => {
+      if (phase === 'live') counter.deltas += r.deltas.length;
+      else if (phase === 'initialList') phase = 'live';
     }));
   });
 
@@ -71,6 +114,29 @@ export function startLiveView(
     nodes,
   });
 
+  const line = (s: ViewState): string => {
+    const parts = s.rows.map((row) => `${row.name}: ${describe(row.status)}, ${row.size} objects, rv ${row.resourceVersion}, ${row.deltasPerSecond.toFixed(0)} deltas/s`);
+    if (pods !== undefined && s.phases.length > 0) parts.push(`phases: ${s.phases.map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    return parts.join(' | ');
+  };
+
+  const screen = (s: ViewState, width: number): string[] => {
+    const lines = [`\x1b[1m${fit(title, width)}\x1b[0m`, ''];
+    const errors: string[] = [];
+    for (const row of s.rows) {
+      lines.push(fit(`${row.name.padEnd(6)} ${shortStatus(row.status).padEnd(24)} ${String(row.size).padStart(7)} objects ${row.deltasPerSecond.toFixed(0).padStart(5)}/s  rv ${row.resourceVersion}  ${row.relists} relists`, width));
+      const error = errorText(row.status);
+      if (error !== undefined) errors.push(...wrap(`${row.name}: ${error}`, width));
+    }
+    if (errors.length > 0) lines.push('', ...errors);
+    if (pods !== undefined) {
+      lines.push('', ...wrap(`pods per phase: ${s.phases.map(([k, v]) => `${k} ${v}`).join('  ')}`, width));
+      lines.push(...wrap(`pods per node (top 10 of ${s.nodes.length}): ${s.nodes.slice(0, 10).map(([k, v]) => `${k} ${v}`).join('  ')}`, width));
+    }
+    lines.push('', 'Ctrl-C to quit');
+    return lines;
+  };
+
   const render = (): void => {
     for (const counter of counters) {
       counter.rate = ((counter.deltas - counter.lastDeltas) * 1000) / intervalMs;
@@ -78,32 +144,27 @@ export function startLiveView(
     }
     const s = state();
     if (out.isTTY) {
-      const lines = [`\x1b[1m${title}\x1b[0m`, ''];
-      for (const row of s.rows) lines.push(`${row.name.padEnd(8)} ${describe(row.status).padEnd(34)} ${String(row.size).padStart(7)} objects  rv ${row.resourceVersion.padEnd(10)} ${row.deltasPerSecond.toFixed(0).padStart(6)} deltas/s  ${row.relists} relists`);
-      if (pods !== undefined) {
-        lines.push('', `pods per phase: ${s.phases.map(([k, v]) => `${k} ${v}`).join('  ')}`);
-        lines.push(`pods per node (top 10 of ${s.nodes.length}): ${s.nodes.slice(0, 10).map(([k, v]) => `${k} ${v}`).join('  ')}`);
-      }
-      lines.push('', 'Ctrl-C to quit');
-      out.write(`\x1b[H\x1b[2J${lines.join('\n')}\n`);
+      const width = Math.max(40, out.columns || 80);
+      // Home, each line over the previous frame's (clearing its rest), then clear below.
+      out.write(`\x1b[H${screen(s, width).map((l) => `${l}\x1b[K`).join('\n')}\n\x1b[J`);
     } else {
-      const parts = s.rows.map((row) => `${row.name}: ${describe(row.status)}, ${row.size} objects, rv ${row.resourceVersion}, ${row.deltasPerSecond.toFixed(0)} deltas/s`);
-      if (pods !== undefined && s.phases.length > 0) parts.push(`phases: ${s.phases.map(([k, v]) => `${k}=${v}`).join(' ')}`);
-      out.write(`${parts.join(' | ')}\n`);
+      out.write(`${line(s)}\n`);
     }
   };
+  if (out.isTTY) out.write(enterAlternateScreen);
   const timer = setInterval(render, intervalMs);
   return {
     stop() {
       clearInterval(timer);
-      render();
+      if (out.isTTY) out.write(`${leaveAlternateScreen}${line(state())}\n`);
+      else render();
       for (const s of subscriptions) s.unsubscribe();
     },
     state,
   };
 }
 
-/** A short human description of a status. @internal */
+/** A short human description of a status, with the full error when backing off. @internal */
 export function describe(status: InformerStatus): string {
   switch (status.phase) {
     case 'idle':
@@ -115,9 +176,7 @@ export function describe(status: InformerStatus): string {
       return `synced at ${status.resourceVersion}`;
     case 'watching':
       return 'watching';
-    case 'backingOff': {
-      const error = status.error instanceof Error ? status.error.message : String(status.error);
-      return `backing off ${status.delayMs} ms (${error.slice(0, 60)})`;
-    }
+    case 'backingOff':
+      return `backing off ${status.delayMs} ms (${errorText(status) ?? ''})`;
   }
 }

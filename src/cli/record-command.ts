@@ -37,7 +37,7 @@ export const recordCommand: Command = {
       ...(labelSelector === undefined ? {} : { labelSelector }),
       ...(fieldSelector === undefined ? {} : { fieldSelector }),
     };
-    const kc = context.loadKubeConfig(args);
+    const kc = await context.loadKubeConfig(args);
     const server = stringFlag(args, 'server');
     let source: ListWatch<KubeObject>;
     let resource: RecordedResource;

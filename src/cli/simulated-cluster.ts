@@ -1,5 +1,15 @@
 import { createSimulatedApiServer, generateNode, generatePod, mulberry32, startChurn, type Churn, type SimulatedApiServer } from '../testing/index.ts';
 
+/**
+ * The defaults of `rxkube demo` and `rxkube serve` (listed in `--help`). `serve` churns by default
+ * so that a client pointed at it (the README's example) sees live changes after the initial list.
+ * @internal
+ */
+export const simulatedClusterDefaults = {
+  demo: { pods: 2000, nodes: 20, churn: 100, seed: 42 },
+  serve: { port: 0, pods: 100, nodes: 5, churn: 10, seed: 42 },
+} as const;
+
 /** Options of {@link startSimulatedCluster}. @internal */
 export interface SimulatedClusterOptions {
   readonly pods: number;
@@ -20,7 +30,9 @@ export interface SimulatedCluster {
 
 /**
  * Starts the simulated API server on loopback, creates `nodes` nodes and `pods` pods spread over
- * the namespaces, and starts a seeded churn.
+ * the namespaces and nodes, and starts a seeded churn that keeps about that many of each: it
+ * updates and deletes the seeded objects too, schedules new pods on existing nodes, and now and
+ * then replaces a node (whose pods go with it).
  * @internal
  */
 export async function startSimulatedCluster(options: SimulatedClusterOptions): Promise<SimulatedCluster> {
@@ -41,8 +53,9 @@ export async function startSimulatedCluster(options: SimulatedClusterOptions): P
         seed: options.seed + 1,
         ratePerSecond: options.churnPerSecond,
         namespaces,
-        maxObjects: Math.max(options.pods, 10),
-        weights: { pods: 9, deployments: 0, nodes: 1 },
+        adoptExisting: true,
+        maxObjects: { pods: options.pods, nodes: options.nodes, deployments: 0 },
+        weights: { pods: 99, deployments: 0, nodes: 1 },
       })
     : undefined;
   return {

@@ -118,7 +118,7 @@ export interface ExternalStoreOptions<V> {
  * @returns a store of the informer's snapshots, `undefined` before the first complete list.
  * @see {@link isInformer}
  */
-export function toExternalStore<T>(informer: Informer<T>, options?: ExternalStoreOptions<Snapshot<T>>): ExternalStore<Snapshot<T>>;
+export function toExternalStore<T, I extends string = string>(informer: Informer<T, I>, options?: ExternalStoreOptions<Snapshot<T, I>>): ExternalStore<Snapshot<T, I>>;
 /**
  * Turns any Observable into an {@link ExternalStore} (see the informer overload for the algorithm).
  *

@@ -7,7 +7,7 @@ import { informer, type InformerOptions } from './informer.ts';
 
 /**
  * Which collection an informer watches: a resource (a name such as `pods` or
- * `deployments.apps`, a path, or any value your source factory understands), optionally one
+ * `deployments.apps`, or a path: whatever your source factory understands), optionally one
  * namespace and selectors.
  */
 export interface CollectionRef<R = string> {
@@ -22,14 +22,24 @@ export interface CollectionRef<R = string> {
 }
 
 /**
- * A registry of shared informers, keyed by collection. See {@link informerCache}.
+ * The object type of each resource a cache serves, by resource name: for example
+ * `{ pods: V1Pod; nodes: V1Node; 'deployments.apps': V1Deployment }`. The default,
+ * `{ [resource: string]: KubeObject }`, accepts any name.
  */
-export interface InformerCache<R = string> {
+export type ResourceTypes = { readonly [resource: string]: KubeObject };
+
+/**
+ * A registry of shared informers, keyed by collection. See {@link informerCache}.
+ *
+ * @typeParam M - the object type of each resource (see {@link ResourceTypes}): `informer(ref)`
+ * returns an informer of `M[ref.resource]`, and a resource `M` does not name does not compile.
+ */
+export interface InformerCache<M extends ResourceTypes = ResourceTypes> {
   /**
    * The informer of `ref`'s collection: the same instance for every equal `ref` as long as an
    * earlier one is running or still referenced anywhere, so one collection never has two watches.
    */
-  informer<T extends KubeObject = KubeObject>(ref: CollectionRef<R>): Informer<T>;
+  informer<K extends keyof M & string>(ref: CollectionRef<K>): Informer<M[K]>;
   /**
    * How many informers the cache itself holds: those running (including their keep-alive after the
    * last subscriber left) and those created less than `keepAliveMs` ago.
@@ -70,6 +80,10 @@ function cacheKey(ref: CollectionRef<unknown>): string {
  *
  * `informer(ref)` itself starts nothing.
  *
+ * Typed by resource: give the object type of each resource as `M`, and `sourceFor` must return
+ * a list/watch of that type (`fetchListWatch` and `kubeListWatch` take it from the context), so
+ * `cache.informer({ resource: 'pods' })` is an `Informer<V1Pod>` with no cast in your code.
+ *
  * @example
  * ```ts
  * import { fetchListWatch, informerCache } from 'rxkube';
@@ -78,14 +92,23 @@ function cacheKey(ref: CollectionRef<unknown>): string {
  * const b = cache.informer({ resource: 'pods', namespace: 'shop', labelSelector: 'tier=front, app=web' });
  * a === b; // true: one watch for both
  * ```
+ *
+ * @example
+ * ```ts
+ * import type { V1Node, V1Pod } from '@kubernetes/client-node';
+ * import { fetchListWatch, informerCache } from 'rxkube';
+ * const typed = informerCache<{ pods: V1Pod; nodes: V1Node }>((ref) =>
+ *   fetchListWatch({ baseUrl: 'http://127.0.0.1:8001', resource: { version: 'v1', plural: ref.resource } }));
+ * const pods = typed.informer({ resource: 'pods' }); // Informer<V1Pod>
+ * ```
  * @param sourceFor - builds the list/watch of a collection (called once per live informer).
  * @param options - options of every informer the cache creates.
  * @returns the cache.
  */
-export function informerCache<R = string>(
-  sourceFor: (ref: CollectionRef<R>) => ListWatch<KubeObject>,
+export function informerCache<M extends ResourceTypes = ResourceTypes>(
+  sourceFor: <K extends keyof M & string>(ref: CollectionRef<K>) => ListWatch<M[K]>,
   options: InformerCacheOptions = {},
-): InformerCache<R> {
+): InformerCache<M> {
   const keepAliveMs = options.keepAliveMs ?? 1000;
   const scheduler = options.scheduler ?? asyncScheduler;
   // Informers running, or created less than keepAliveMs ago: held by the cache.
@@ -97,11 +120,13 @@ export function informerCache<R = string>(
     if (handedOut.get(key) === ref) handedOut.delete(key);
   });
   return {
-    informer<T extends KubeObject = KubeObject>(ref: CollectionRef<R>): Informer<T> {
+    informer<K extends keyof M & string>(ref: CollectionRef<K>): Informer<M[K]> {
       const key = cacheKey(ref);
+      // Entries of every resource share one map; each was built from sourceFor(ref) of its own
+      // key, whose list/watch yields M[K], so the narrowing below holds by construction.
       const existing = held.get(key) ?? handedOut.get(key)?.deref();
-      if (existing !== undefined) return existing as unknown as Informer<T>;
-      const created = informer(sourceFor(ref), { ...options, keepAliveMs });
+      if (existing !== undefined) return existing as Informer<M[K]>;
+      const created = informer<KubeObject>(sourceFor(ref), { ...options, keepAliveMs });
       const weak = new WeakRef(created);
       handedOut.set(key, weak);
       collected.register(created, { key, ref: weak });
@@ -119,7 +144,7 @@ export function informerCache<R = string>(
         young = false;
         if (!running) held.delete(key);
       }, keepAliveMs);
-      return created as unknown as Informer<T>;
+      return created as Informer<M[K]>;
     },
     get size() {
       return held.size;

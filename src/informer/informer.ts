@@ -32,9 +32,13 @@ import { reportAfter } from './report-after.ts';
  * Options of {@link informer}: the loop's, `reflect`'s, plus indexes, resync, sharing and the
  * observation hooks (`name`, `onEvent`, `onError`; see {@link InformerHooks}).
  */
-export interface InformerOptions<T extends KubeObject> extends ListWatchOptions, ReflectOptions<T>, InformerHooks<T> {
-  /** Indexes to maintain, by name (see {@link withIndex}). @defaultValue none */
-  indexes?: Readonly<Record<string, IndexFunction<T>>>;
+export interface InformerOptions<T extends KubeObject, I extends string = string> extends ListWatchOptions, ReflectOptions<T>, InformerHooks<T> {
+  /**
+   * Indexes to maintain, by name (see {@link withIndex}). Their names type the snapshots'
+   * `byIndex`: a name not given here does not compile.
+   * @defaultValue none
+   */
+  indexes?: Readonly<Record<I, IndexFunction<T>>>;
   /** Emit a Reflection of `synced` deltas for every object this often (see {@link resync}). @defaultValue never */
   resyncPeriodMs?: number;
   /**
@@ -84,7 +88,7 @@ function warnObjectError(error: ObjectCallbackError): void {
  * @param options - loop, store, index, resync and sharing options.
  * @returns the informer.
  */
-export function informer<T extends KubeObject>(source: ListWatch<T>, options: InformerOptions<T> = {}): Informer<T> {
+export function informer<T extends KubeObject, I extends string = string>(source: ListWatch<T>, options: InformerOptions<T, I> = {}): Informer<T, I> {
   const scheduler: SchedulerLike = options.scheduler ?? asyncScheduler;
   const status = new BehaviorSubject<InformerStatus>(idleStatus);
   // The resourceVersion of the last state shown, kept when the state is dropped so that the next
@@ -94,7 +98,7 @@ export function informer<T extends KubeObject>(source: ListWatch<T>, options: In
   const onObjectError = options.onObjectError ?? warnObjectError;
   const reflectOptions: ReflectOptions<T> = { ...options, onObjectError };
   const stages: OperatorFunction<Reflection<T>, Reflection<T>>[] = [];
-  for (const [name, indexFn] of Object.entries(options.indexes ?? {})) stages.push(withIndex(name, indexFn, { onObjectError }));
+  for (const [name, indexFn] of Object.entries<IndexFunction<T>>(options.indexes ?? {})) stages.push(withIndex(name, indexFn, { onObjectError }));
   if (options.resyncPeriodMs !== undefined) stages.push(resync<T>(options.resyncPeriodMs, scheduler));
 
   const updateStatus = (event: ListWatchEvent<T>): void => {

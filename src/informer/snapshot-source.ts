@@ -11,6 +11,7 @@ import type { Reflection } from '../model/reflection.ts';
  * so create it once (module scope, a service, `useMemo`), never during render.
  *
  * @typeParam T - the object type.
+ * @typeParam I - the index names its snapshots answer (see {@link Snapshot}).
  *
  * @example
  * ```ts
@@ -18,4 +19,4 @@ import type { Reflection } from '../model/reflection.ts';
  * declare const pods: SnapshotSource<KubeObject>;
  * ```
  */
-export type SnapshotSource<T> = Informer<T> | Observable<Reflection<T>>;
+export type SnapshotSource<T, I extends string = string> = Informer<T, I> | Observable<Reflection<T, I>>;

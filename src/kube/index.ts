@@ -6,8 +6,17 @@
  * `proxy-url`); resources can be named as with `kubectl` and are resolved through discovery.
  * Node-only: browsers use `fetchListWatch` from `rxkube` with a proxy or a token.
  *
+ * Needs `@kubernetes/client-node`, an optional peer dependency of rxkube:
+ * `npm install @kubernetes/client-node`. Without it, importing this subpath throws a
+ * `MissingPeerDependencyError` that says so.
+ *
  * @packageDocumentation
  */
+import { loadPeer } from '../sources/load-peer.ts';
+
+// The modules below use client-node's types only; this check turns its absence into one message
+// saying what to install, instead of a failure later in the caller's own KubeConfig import.
+await loadPeer(() => import('@kubernetes/client-node'), '@kubernetes/client-node', 'rxkube/kube');
 
 // ── List/watch from a kubeconfig ──────────────────────────────────────────────
 export { kubeListWatch } from './kube-list-watch.ts';

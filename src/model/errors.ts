@@ -243,3 +243,36 @@ export class ObjectCallbackError extends Error {
     this.object = init.object;
   }
 }
+
+/**
+ * An optional peer dependency is not installed. rxkube's core needs only `rxjs`; `rxkube/kube`
+ * and the `rxkube` command's kubeconfig support need `@kubernetes/client-node`, and
+ * `rxkube/json-patch` needs `immer`. Thrown when the subpath is imported (or the kubeconfig
+ * loaded); a retry does not help: install the package named in the message.
+ *
+ * @example
+ * ```ts
+ * import { MissingPeerDependencyError } from 'rxkube';
+ * new MissingPeerDependencyError('immer', 'rxkube/json-patch').message;
+ * // 'rxkube/json-patch needs the package immer, which is not installed: npm install immer'
+ * ```
+ */
+export class MissingPeerDependencyError extends Error {
+  /** Always `'MissingPeerDependencyError'`. */
+  override readonly name = 'MissingPeerDependencyError';
+  /** The npm package to install. */
+  readonly packageName: string;
+  /** What needs it: a subpath such as `rxkube/kube`. */
+  readonly feature: string;
+
+  /**
+   * @param packageName - the npm package to install.
+   * @param feature - what needs it.
+   * @param cause - the module loader's error.
+   */
+  constructor(packageName: string, feature: string, cause?: unknown) {
+    super(`${feature} needs the package ${packageName}, which is not installed: npm install ${packageName}`, cause === undefined ? undefined : { cause });
+    this.packageName = packageName;
+    this.feature = feature;
+  }
+}

@@ -22,15 +22,15 @@ import type { Reflection, Snapshot } from './reflection.ts';
  * sub.unsubscribe();
  * ```
  */
-export interface Informer<T> {
+export interface Informer<T, I extends string = string> {
   /** Reflections, shared; late subscribers start from the current snapshot. */
-  readonly reflections$: Observable<Reflection<T>>;
+  readonly reflections$: Observable<Reflection<T, I>>;
   /** Snapshots, shared; late subscribers start from the current one. */
-  readonly snapshot$: Observable<Snapshot<T>>;
+  readonly snapshot$: Observable<Snapshot<T, I>>;
   /** Health of the informer; replays the current status. Does not start the watch by itself. */
   readonly status$: Observable<InformerStatus>;
   /** The latest snapshot, or `undefined` before the first complete list. */
-  getSnapshot(): Snapshot<T> | undefined;
+  getSnapshot(): Snapshot<T, I> | undefined;
   /** The latest status. */
   getStatus(): InformerStatus;
 }

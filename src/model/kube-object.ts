@@ -1,6 +1,36 @@
 /**
- * The subset of `metadata` that rxkube reads. Every Kubernetes object carries it; any richer
- * object type (for example `V1Pod` from `@kubernetes/client-node`) is assignable.
+ * A reference from an object to its owner (`metadata.ownerReferences[]`): a Pod to its
+ * ReplicaSet, a ReplicaSet to its Deployment. `uid` identifies the owner's incarnation.
+ *
+ * @example
+ * ```ts
+ * import type { OwnerReference } from 'rxkube';
+ * const owner: OwnerReference = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-7d4b9', uid: 'd1e8…', controller: true };
+ * ```
+ */
+export interface OwnerReference {
+  /** The owner's API version, e.g. `apps/v1`. */
+  readonly apiVersion: string;
+  /** The owner's kind, e.g. `ReplicaSet`. */
+  readonly kind: string;
+  /** The owner's name, in the same namespace as the object. */
+  readonly name: string;
+  /** The owner's uid. */
+  readonly uid: string;
+  /** Whether this owner is the managing controller (at most one reference has it). */
+  readonly controller?: boolean;
+  /** Whether deleting the owner in foreground waits for this object. */
+  readonly blockOwnerDeletion?: boolean;
+}
+
+/**
+ * The `metadata` fields of a Kubernetes object, in their wire (JSON) shape. Every Kubernetes
+ * object carries it; any richer object type (for example `V1Pod` from `@kubernetes/client-node`)
+ * is assignable.
+ *
+ * Timestamps are RFC 3339 strings on the wire, and rxkube hands objects on as they were
+ * received: they are strings at run time. They are typed `string | Date` only so that
+ * client-node's models, which declare `Date`, stay assignable; parse with `new Date(value)`.
  *
  * @example
  * ```ts
@@ -23,6 +53,21 @@ export interface ObjectMeta {
   readonly labels?: { readonly [key: string]: string };
   /** Free-form annotations. */
   readonly annotations?: { readonly [key: string]: string };
+  /** The objects this one depends on; the garbage collector deletes it when they are gone. */
+  readonly ownerReferences?: readonly OwnerReference[];
+  /** Finalizers that must be removed before a deleted object goes away. */
+  readonly finalizers?: readonly string[];
+  /** When the server created the object (RFC 3339; a string at run time, see above). */
+  readonly creationTimestamp?: string | Date;
+  /**
+   * When a graceful deletion was requested: the object is terminating, and goes away once its
+   * finalizers are removed (RFC 3339; a string at run time, see above).
+   */
+  readonly deletionTimestamp?: string | Date;
+  /** Seconds allowed for graceful termination, set with `deletionTimestamp`. */
+  readonly deletionGracePeriodSeconds?: number;
+  /** The prefix the server used to generate `name`, when it did. */
+  readonly generateName?: string;
 }
 
 /**

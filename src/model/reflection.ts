@@ -35,6 +35,14 @@ export interface Delta<T = KubeObject> {
  * An immutable view of the store at one resourceVersion. Never changes after it is emitted; taking
  * one costs O(1). Reads are O(log₃₂ n).
  *
+ * `I` is the union of the index names it answers: {@link informer}'s `indexes` option and
+ * {@link withIndex} after {@link reflect} narrow it, so that a misspelt name does not compile;
+ * `string` (the default) accepts any name and leaves the check to run time
+ * (`UnknownIndexError`).
+ *
+ * @typeParam T - the object type.
+ * @typeParam I - the index names.
+ *
  * @example
  * ```ts
  * import type { Snapshot, KubeObject } from 'rxkube';
@@ -43,7 +51,7 @@ export interface Delta<T = KubeObject> {
  * }
  * ```
  */
-export interface Snapshot<T = KubeObject> {
+export interface Snapshot<T = KubeObject, I extends string = string> {
   /** The resourceVersion of the latest change, list or bookmark applied. */
   readonly resourceVersion: string;
   /** Number of objects. */
@@ -62,17 +70,20 @@ export interface Snapshot<T = KubeObject> {
    * Objects whose index function for `index` returned `value`, in O(result).
    * Throws `UnknownIndexError` for an index that no {@link withIndex} maintains.
    */
-  byIndex(index: string, value: string): readonly T[];
+  byIndex(index: I, value: string): readonly T[];
   /** Keys of the objects for `value` in `index`, in O(result). */
-  indexKeys(index: string, value: string): readonly string[];
+  indexKeys(index: I, value: string): readonly string[];
   /** The index values currently present in `index`. */
-  indexValues(index: string): readonly string[];
+  indexValues(index: I): readonly string[];
 }
 
 /**
  * What {@link reflect} emits: the store after a batch of changes, and the changes.
  *
  * Invariant: applying `deltas` in order to the previous snapshot gives `snapshot`.
+ *
+ * @typeParam T - the object type.
+ * @typeParam I - the index names its snapshot answers (see {@link Snapshot}).
  *
  * @example
  * ```ts
@@ -82,9 +93,9 @@ export interface Snapshot<T = KubeObject> {
  * }
  * ```
  */
-export interface Reflection<T = KubeObject> {
+export interface Reflection<T = KubeObject, I extends string = string> {
   /** The state after `deltas`. */
-  readonly snapshot: Snapshot<T>;
+  readonly snapshot: Snapshot<T, I>;
   /** The changes, in order. Empty only for the first sync of an empty collection. */
   readonly deltas: readonly Delta<T>[];
 }

@@ -144,7 +144,7 @@ function rvOf(obj: KubeObject | undefined): string | undefined {
  */
 export function reflect<T extends KubeObject = KubeObject>(
   options: ReflectOptions<T> = {},
-): OperatorFunction<ListWatchEvent<T>, Reflection<T>> {
+): OperatorFunction<ListWatchEvent<T>, Reflection<T, never>> {
   const onObjectError = options.onObjectError;
   const keyOf = onObjectError === undefined ? (options.keyOf ?? objectKey) : guardKeyOf(options.keyOf ?? objectKey);
   const freeze = options.freeze ?? defaultFreeze();

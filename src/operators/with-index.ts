@@ -1,4 +1,4 @@
-import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import { Observable } from 'rxjs';
 import { IndexConflictError, type ObjectCallbackError } from '../model/errors.ts';
 import type { KubeObject } from '../model/kube-object.ts';
 import type { Reflection, Snapshot } from '../model/reflection.ts';
@@ -60,17 +60,24 @@ export interface WithIndexOptions {
  * );
  * ```
  *
+ * The operator adds `name` to the index names the snapshots' type answers (see {@link Snapshot}),
+ * so after {@link reflect} a misspelt `byIndex` name does not compile.
+ *
  * @param name - the index name, unique in the pipeline.
  * @param indexFn - the index values of an object; must be pure.
  * @param options - what to do when `indexFn` throws.
  * @returns an operator adding the index to every snapshot.
  * @see {@link Snapshot.byIndex}, {@link Snapshot.indexKeys}, {@link Snapshot.indexValues}
  */
-export function withIndex<T>(name: string, indexFn: IndexFunction<T>, options: WithIndexOptions = {}): MonoTypeOperatorFunction<Reflection<T>> {
+export function withIndex<T, N extends string = string>(
+  name: N,
+  indexFn: IndexFunction<T>,
+  options: WithIndexOptions = {},
+): <I extends string>(source: Observable<Reflection<T, I>>) => Observable<Reflection<T, I | N>> {
   const hook = options.onObjectError;
   const values = hook === undefined ? indexFn : guardIndexFunction(name, indexFn, hook);
-  return (source) =>
-    new Observable<Reflection<T>>((subscriber) => {
+  return <I extends string>(source: Observable<Reflection<T, I>>) =>
+    new Observable<Reflection<T, I | N>>((subscriber) => {
       let upstream: Snapshot<T> | undefined;
       let table: IndexTable<T> | undefined;
       let extended: Snapshot<T> | undefined;

@@ -36,9 +36,9 @@ import { snapshotStoreOf } from './internal/stores.ts';
  * @param isEqual - whether two selected values are the same. Defaults to `Object.is`.
  * @returns the selected value, or `undefined` before the first complete list.
  */
-export function useSelector<T, S>(
-  source: SnapshotSource<T>,
-  selector: (snapshot: Snapshot<T>) => S,
+export function useSelector<T, S, I extends string = string>(
+  source: SnapshotSource<T, I>,
+  selector: (snapshot: Snapshot<T, I>) => S,
   isEqual: (a: S, b: S) => boolean = Object.is,
 ): S | undefined {
   const store = snapshotStoreOf(source);

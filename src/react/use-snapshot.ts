@@ -32,7 +32,7 @@ import { snapshotStoreOf } from './internal/stores.ts';
  * @returns the latest snapshot, or `undefined` before the first complete list.
  * @see {@link useSelector} to re-render only when a derived value changes.
  */
-export function useSnapshot<T>(source: SnapshotSource<T>): Snapshot<T> | undefined {
+export function useSnapshot<T, I extends string = string>(source: SnapshotSource<T, I>): Snapshot<T, I> | undefined {
   const store = snapshotStoreOf(source);
   return useSyncExternalStore(store.subscribe, store.read, store.read);
 }

@@ -50,10 +50,27 @@ export interface ChurnOptions {
     readonly delete?: number;
   };
   /**
-   * Objects per resource above which creates become updates.
+   * How many objects of each resource the churn keeps at most: at that count, creates become
+   * updates, so the count hovers just under it. One number for every resource, or one per
+   * resource (a resource left out gets 1000). Counts the objects the churn manages: those it
+   * created, plus those it adopted (see `adoptExisting`).
    * @defaultValue 1000
    */
-  readonly maxObjects?: number;
+  readonly maxObjects?: number | {
+    /** Most pods. */
+    readonly pods?: number;
+    /** Most deployments. */
+    readonly deployments?: number;
+    /** Most nodes. */
+    readonly nodes?: number;
+  };
+  /**
+   * Also update and delete the objects already in the server when the churn starts (namespaced
+   * ones only in `namespaces`), and count them toward `maxObjects`. Without it, only objects the
+   * churn created are updated or deleted.
+   * @defaultValue false
+   */
+  readonly adoptExisting?: boolean;
   /**
    * Start the timer; `false` leaves the churn to `step()` calls.
    * @defaultValue true
@@ -103,7 +120,12 @@ function mutate(rng: Rng, kind: Kind, obj: KubeObject): KubeObject {
 /**
  * Starts a seeded create/update/delete churn of realistic pods, deployments and nodes against a
  * simulated server (through its code API, so it costs no HTTP). Only objects the churn created
- * are updated or deleted. The timer is unref'd; stop it (or close the server) when done.
+ * are updated or deleted, unless `adoptExisting` is set. The timer is unref'd; stop it (or close
+ * the server) when done.
+ *
+ * Like a cluster: new pods are scheduled on nodes that exist (when there are any), deleting a
+ * node deletes the pods on it (pod garbage collection), and new objects never reuse the name of
+ * one that exists.
  *
  * @example
  * ```ts
@@ -121,10 +143,44 @@ export function startChurn(server: SimulatedApiServer, options: ChurnOptions): C
   const namespaces = options.namespaces ?? ['default'];
   const w = { pods: 8, deployments: 1, nodes: 1, ...options.weights };
   const mix = { create: 3, update: 6, delete: 1, ...options.mix };
-  const max = options.maxObjects ?? 1000;
+  const maxOf = (kind: Kind): number => {
+    const m = options.maxObjects;
+    if (m === undefined || typeof m === 'number') return m ?? 1000;
+    return (kind === 'pods' ? m.pods : kind === 'nodes' ? m.nodes : m.deployments) ?? 1000;
+  };
+  const max: Record<Kind, number> = { pods: maxOf('pods'), 'deployments.apps': maxOf('deployments.apps'), nodes: maxOf('nodes') };
+  const keyOf = (o: KubeObject): string => (o.metadata?.namespace === undefined ? o.metadata?.name ?? '' : `${o.metadata.namespace}/${o.metadata.name ?? ''}`);
   const owned: Record<Kind, string[]> = { pods: [], 'deployments.apps': [], nodes: [] };
+  if (options.adoptExisting === true) {
+    for (const kind of ['nodes', 'pods', 'deployments.apps'] as const) {
+      const items = kind === 'nodes' ? server.list(kind).items : namespaces.flatMap((ns) => server.list(kind, ns).items);
+      owned[kind] = items.map(keyOf);
+    }
+  }
+  // Where new pods are scheduled: every node in the server, kept up to date with our own changes.
+  const nodeNames = new Set(server.list('nodes').items.map((n) => n.metadata?.name ?? ''));
   const counters: Record<Kind, number> = { pods: 0, 'deployments.apps': 0, nodes: 0 };
   let operations = 0;
+
+  const generate = (kind: Kind, ns: string): KubeObject => {
+    for (;;) {
+      const i = counters[kind]++;
+      const nodeName = nodeNames.size === 0 ? undefined : pick(rng, [...nodeNames]);
+      const obj = kind === 'pods'
+        ? generatePod(rng, i, { namespace: ns, ...(nodeName === undefined ? {} : { nodeName }) })
+        : kind === 'nodes' ? generateNode(rng, i) : generateDeployment(rng, i, { namespace: ns });
+      if (server.get(kind, keyOf(obj)) === undefined) return obj;
+    }
+  };
+
+  const deleteNode = (name: string): void => {
+    server.delete('nodes', name);
+    nodeNames.delete(name);
+    const orphans = server.list('pods').items.filter((p) => (p as { spec?: { nodeName?: string } }).spec?.nodeName === name).map(keyOf);
+    for (const key of orphans) server.delete('pods', key);
+    const gone = new Set(orphans);
+    owned.pods = owned.pods.filter((k) => !gone.has(k));
+  };
 
   const one = (): void => {
     const totalW = w.pods + w.deployments + w.nodes;
@@ -135,13 +191,18 @@ export function startChurn(server: SimulatedApiServer, options: ChurnOptions): C
     const rm = rng() * totalM;
     let op: 'create' | 'update' | 'delete' = rm < mix.create ? 'create' : rm < mix.create + mix.update ? 'update' : 'delete';
     if (keys.length === 0) op = 'create';
-    else if (op === 'create' && keys.length >= max) op = 'update';
+    if (op === 'create' && keys.length >= max[kind]) {
+      if (keys.length === 0) {
+        // maxObjects 0 and nothing to update: this operation is a no-op.
+        operations++;
+        return;
+      }
+      op = 'update';
+    }
     if (op === 'create') {
-      const i = counters[kind]++;
-      const ns = pick(rng, namespaces);
-      const obj = kind === 'pods' ? generatePod(rng, i, { namespace: ns }) : kind === 'nodes' ? generateNode(rng, i) : generateDeployment(rng, i, { namespace: ns });
-      const created = server.create(kind, obj);
-      keys.push(kind === 'nodes' ? created.metadata!.name! : `${created.metadata!.namespace!}/${created.metadata!.name!}`);
+      const created = server.create(kind, generate(kind, pick(rng, namespaces)));
+      keys.push(keyOf(created));
+      if (kind === 'nodes') nodeNames.add(created.metadata?.name ?? '');
     } else {
       const idx = Math.floor(rng() * keys.length);
       const key = keys[idx]!;
@@ -151,8 +212,9 @@ export function startChurn(server: SimulatedApiServer, options: ChurnOptions): C
       } else if (op === 'update') {
         server.update(kind, mutate(rng, kind, current));
       } else {
-        server.delete(kind, key);
         keys.splice(idx, 1);
+        if (kind === 'nodes') deleteNode(key);
+        else server.delete(kind, key);
       }
     }
     operations++;

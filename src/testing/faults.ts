@@ -107,6 +107,8 @@ export interface SimulatedFaults {
   /**
    * Answers the next matching requests with an error: 429 (`Retry-After`), 500, 503, 504 (the
    * too-large-resourceVersion form with its cause), 410 (Expired), or any Status given in full.
+   * Throws a `TypeError` for an option it does not know (`times` instead of `count`) or a count
+   * that is not a positive integer.
    */
   failNext(code: 410 | 429 | 500 | 503 | 504 | Status, options?: FailNextOptions): void;
   /** Writes an ERROR event carrying `status` on the selected watches, then ends them. */
@@ -171,6 +173,11 @@ export function createFaults(state: ServerState): SimulatedFaults {
     splitNextEvent: (o) => each(o, (w) => w.armSplit(o?.delayMs ?? 50)),
     stallWatches: (o) => each(o, (w) => w.stall()),
     failNext(code, o) {
+      // Plain JavaScript callers get no type check: a misspelt option (times for count) would
+      // silently fail one request instead of several.
+      const unknown = Object.keys(o ?? {}).filter((k) => k !== 'count' && k !== 'match' && k !== 'retryAfterSeconds');
+      if (unknown.length > 0) throw new TypeError(`failNext: unknown option ${unknown.map((k) => JSON.stringify(k)).join(', ')}; the options are count, match and retryAfterSeconds`);
+      if (o?.count !== undefined && !(Number.isInteger(o.count) && o.count >= 1)) throw new TypeError(`failNext: count must be a positive integer, not ${String(o.count)}`);
       const retryAfter = o?.retryAfterSeconds ?? 1;
       const status = typeof code === 'number' ? statusFor(code, retryAfter, state.clock.current) : code;
       const c = status.code ?? 500;

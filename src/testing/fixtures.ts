@@ -17,10 +17,15 @@ export interface FixtureOptions {
    */
   readonly namespace?: string;
   /**
-   * How many nodes pods are spread over (`node-0` … `node-(n-1)`).
+   * How many nodes pods are spread over (`node-0` … `node-(n-1)`), when `nodeName` is not given.
    * @defaultValue 10
    */
   readonly nodeCount?: number;
+  /**
+   * The node a pod is scheduled on (`spec.nodeName`); overrides `nodeCount`.
+   * @defaultValue one of `node-0` … `node-(nodeCount-1)`
+   */
+  readonly nodeName?: string;
 }
 
 const APPS = ['web', 'api', 'worker', 'cache', 'ingest', 'billing', 'search', 'auth'];
@@ -87,7 +92,9 @@ export function generatePod(rng: Rng, i: number, options: FixtureOptions = {}): 
   const name = `${app}-${rsHash}-${hex(rng, 5)}-${i}`;
   const containers = Array.from({ length: pick(rng, [1, 1, 1, 2, 3]) }, (_, c) => container(rng, c === 0 ? app : `sidecar-${c}`));
   const phase = pick(rng, PHASES);
-  const node = `node-${randomInt(rng, 0, (options.nodeCount ?? 10) - 1)}`;
+  // Drawn even when nodeName is given, so that the rest of the pod does not depend on it.
+  const drawn = `node-${randomInt(rng, 0, (options.nodeCount ?? 10) - 1)}`;
+  const node = options.nodeName ?? drawn;
   const started = randomInt(rng, 0, 86_400);
   const ready = phase === 'Running' ? 'True' : 'False';
   return {

@@ -8,7 +8,7 @@ import { predicates } from '../../src/operators/predicates.ts';
 import { reflect } from '../../src/operators/reflect.ts';
 import { withIndex } from '../../src/operators/with-index.ts';
 import { deepFreeze, shareStructure } from '../../src/store/freeze.ts';
-import { jsonPatch } from '../../src/store/json-patch.ts';
+import { jsonPatch } from '../../src/json-patch/json-patch.ts';
 
 const DANGEROUS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'polluted'];
 

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { createSimulatedApiServer, generatePod, mulberry32 } from '../../src/testing/index.ts';
+import { simulatedClusterDefaults, startSimulatedCluster } from '../../src/cli/simulated-cluster.ts';
 
 const root = join(import.meta.dirname, '../..');
 const run = promisify(execFile);
@@ -25,7 +25,7 @@ describe('the examples run against the simulated cluster', () => {
     expect(stdout).toMatch(/^changed: node-\d+ \w+ \d+→\d+/m);
   });
 
-  it('the README example runs unchanged against `rxkube serve --port 8001` (the kubectl proxy port)', async () => {
+  it('the README example, and examples/readme.mjs, run unchanged against `rxkube serve --port 8001` and show live changes', async () => {
     built();
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
@@ -34,23 +34,26 @@ describe('the examples run against the simulated cluster', () => {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'readme-example.ts');
     writeFileSync(file, code ?? '');
-    const server = await createSimulatedApiServer({ port: 8001 }).catch((error: unknown) => {
+    // What `rxkube serve --port 8001` starts, with its defaults (churn included).
+    const d = simulatedClusterDefaults.serve;
+    const cluster = await startSimulatedCluster({ pods: d.pods, nodes: d.nodes, churnPerSecond: d.churn, seed: d.seed, port: 8001 }).catch((error: unknown) => {
       throw new Error(`port 8001 must be free for the README example test: ${String(error)}`);
     });
     try {
-      const rng = mulberry32(9);
-      for (let i = 0; i < 30; i++) server.create('pods', generatePod(rng, i, { nodeCount: 3 }));
-      const onNode1 = server.list('pods').items.filter((p) => (p as { spec?: { nodeName?: string } }).spec?.nodeName === 'node-1').length;
-      const child = spawn(process.execPath, [file], { cwd: root });
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      for (let i = 0; i < 200 && !out.includes('informer watching'); i++) await new Promise((r) => setTimeout(r, 50));
-      child.kill();
-      expect(out).toContain(`30 pods, ${onNode1} on node-1`);
-      expect(out).toMatch(/^added default\//m);
-      expect(out).toContain('informer watching');
+      for (const example of [file, join(root, 'examples/readme.mjs')]) {
+        const child = spawn(process.execPath, [example], { cwd: root });
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        const live = () => out.split('informer watching')[1] ?? '';
+        for (let i = 0; i < 400 && !/^(updated|deleted|added) default\//m.test(live()); i++) await new Promise((r) => setTimeout(r, 50));
+        child.kill();
+        expect(out, example).toMatch(/^added default\//m);
+        expect(out, example).toMatch(new RegExp(`^${d.pods} pods, \\d+ on node-1$`, 'm'));
+        expect(out, example).toContain('informer watching');
+        expect(live(), `${example} shows changes after the initial list`).toMatch(/^(updated|deleted|added) \S+\/\S+ $/m);
+      }
     } finally {
-      await server.close();
+      await cluster.stop();
     }
-  });
+  }, 60_000);
 });

@@ -124,6 +124,13 @@ describe('simulated server: faults', () => {
     expect((await fetch(`${server.url}/api/v1/pods?watch=true&timeoutSeconds=1`)).status).toBe(200);
   });
 
+  it('failNext rejects a misspelt option (times for count) or a bad count instead of failing one request', () => {
+    const faults = server.faults as unknown as { failNext(code: number, o: Record<string, unknown>): void };
+    expect(() => faults.failNext(503, { times: 3 })).toThrow(new TypeError('failNext: unknown option "times"; the options are count, match and retryAfterSeconds'));
+    expect(() => faults.failNext(503, { count: 0 })).toThrow(TypeError);
+    expect(() => faults.failNext(503, { count: 1.5 })).toThrow(TypeError);
+  });
+
   it('sendErrorEvent writes an ERROR event and ends the stream', async () => {
     const read = readWatch(`${server.url}/api/v1/pods?watch=true&resourceVersion=${server.resourceVersion}`);
     await untilWatches(1);

@@ -27,6 +27,10 @@ describe('the built package, imported through its exports map', () => {
     expect(exportsOf('rxkube/kube')).toEqual(expect.arrayContaining(['kubeListWatch', 'resolveResource', 'kubeFetch']));
   });
 
+  it('exports the JSON Patch helper from rxkube/json-patch', () => {
+    expect(exportsOf('rxkube/json-patch')).toEqual(['jsonPatch']);
+  });
+
   it('exports the simulated API server from rxkube/testing', () => {
     expect(exportsOf('rxkube/testing')).toEqual(expect.arrayContaining(['createSimulatedApiServer', 'startChurn', 'generatePod', 'mulberry32']));
   });

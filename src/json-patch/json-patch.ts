@@ -1,5 +1,9 @@
-import { applyPatches, enablePatches, produceWithPatches, type Draft, type Patch } from 'immer';
+import type { Draft, Patch } from 'immer';
+import { loadPeer } from '../sources/load-peer.ts';
 
+// Loaded here rather than imported statically so that a missing immer fails with one message
+// saying what to install, instead of a resolver error deep in the module graph.
+const immer = await loadPeer(() => import('immer'), 'immer', 'rxkube/json-patch');
 let patchesEnabled = false;
 
 /** One RFC 6902 JSON Patch operation, as the API server accepts with `application/json-patch+json`. */
@@ -102,6 +106,9 @@ function jsonPatches(patches: readonly Patch[], result: unknown): Patch[] | unde
  * recipe on a draft, get the RFC 6902 operations to send, and the edited copy. The cached object
  * is never mutated.
  *
+ * Needs the `immer` package (an optional peer dependency of rxkube): importing
+ * `rxkube/json-patch` without it throws a `MissingPeerDependencyError` (exported by `rxkube`) naming it.
+ *
  * JSON has no `undefined`, so the recipe's `undefined`s get the meaning `JSON.stringify` gives
  * them: assigning `undefined` to a property removes it (a `remove` operation if it was there,
  * nothing if it was not), an array element set to `undefined` is `null`, and `undefined` inside an
@@ -110,7 +117,8 @@ function jsonPatches(patches: readonly Patch[], result: unknown): Patch[] | unde
  *
  * @example
  * ```ts
- * import { jsonPatch, type KubeObject } from 'rxkube';
+ * import type { KubeObject } from 'rxkube';
+ * import { jsonPatch } from 'rxkube/json-patch';
  * declare const cached: KubeObject & { metadata: { labels?: Record<string, string> } };
  * const { operations } = jsonPatch(cached, (draft) => {
  *   draft.metadata.labels = { ...draft.metadata.labels, tier: 'gold' };
@@ -128,14 +136,14 @@ export function jsonPatch<T extends object>(
   options: JsonPatchOptions = {},
 ): JsonPatchResult<T> {
   if (!patchesEnabled) {
-    enablePatches();
+    immer.enablePatches();
     patchesEnabled = true;
   }
-  const [edited, immerPatches] = produceWithPatches(object, (draft) => {
+  const [edited, immerPatches] = immer.produceWithPatches(object, (draft) => {
     recipe(draft);
   });
   const patches = jsonPatches(immerPatches, edited) ?? immerPatches;
-  const result = patches === immerPatches ? edited : applyPatches(object, patches);
+  const result = patches === immerPatches ? edited : immer.applyPatches(object, patches);
   const operations = patches.map(toOperation);
   const rv = (object as { metadata?: { resourceVersion?: unknown } }).metadata?.resourceVersion;
   if (options.testResourceVersion && typeof rv === 'string' && operations.length > 0) {

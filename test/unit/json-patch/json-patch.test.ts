@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deepFreeze } from '../../../src/store/freeze.ts';
-import { jsonPatch, type JsonPatchOperation } from '../../../src/store/json-patch.ts';
+import { jsonPatch, type JsonPatchOperation } from '../../../src/json-patch/json-patch.ts';
 
 interface Pod { metadata: { name: string; resourceVersion: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec: { containers: { name: string; image: string }[] } }
 
