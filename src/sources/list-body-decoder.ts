@@ -67,7 +67,8 @@ const STREAM: TextDecodeOptions = { stream: true };
  * - `Truncated`: the body ended before the top-level object closed;
  * - `InvalidEvent`: the body is not an object, has no `items` array (`null` counts as `[]`) or no
  *   string `metadata.resourceVersion`, or an item lacks string `metadata.name` and
- *   `metadata.resourceVersion`. A bad item fails as soon as it is read.
+ *   `metadata.resourceVersion`. A bad item fails as soon as it is read (even if a later duplicate
+ *   `items` key would have replaced the array).
  *
  * After an error the decoder must not be used again.
  *
