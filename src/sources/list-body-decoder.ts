@@ -101,6 +101,14 @@ export class ListBodyDecoder<T extends KubeObject = KubeObject> {
   #valueStart = 0;
   #pieces: string[] = [];
 
+  // Guessing where an item ends (see #guessItem): the first item's start, then `,` + the start
+  // that the first two items share, or '' when not guessing; guesses confirmed and refuted.
+  #firstItemStart: string | undefined = undefined;
+  #guess = '';
+  #learned = false;
+  #hits = 0;
+  #misses = 0;
+
   // Byte accounting, for error messages only.
   #text = '';
   #bytes = 0;
@@ -170,14 +178,14 @@ export class ListBodyDecoder<T extends KubeObject = KubeObject> {
           pos++;
           break;
         case EXPECT_ITEM:
-          pos = this.#startValue(text, pos, IN_ITEM);
+          pos = this.#guess !== '' && c === OPEN_BRACE ? this.#guessItem(text, pos) : this.#startValue(text, pos, IN_ITEM);
           break;
         case EXPECT_FIRST_ITEM:
           if (c === CLOSE_BRACKET) {
             this.#state = EXPECT_MEMBER_END;
             pos++;
           } else {
-            pos = this.#startValue(text, pos, IN_ITEM);
+            pos = this.#guess !== '' && c === OPEN_BRACE ? this.#guessItem(text, pos) : this.#startValue(text, pos, IN_ITEM);
           }
           break;
         case EXPECT_MEMBER_END:
@@ -229,6 +237,60 @@ export class ListBodyDecoder<T extends KubeObject = KubeObject> {
           throw new Error(`ListBodyDecoder: unexpected state ${this.#state}`);
       }
     }
+  }
+
+  /**
+   * Items of one list usually start alike (`{"metadata":{"name":`), so the item starting at `pos`
+   * probably ends where the next `,` + that common start begins. The guess is confirmed by
+   * `JSON.parse` of the slice: if the slice starting with `{` parses, it is exactly one object, so
+   * the guess is right whatever follows (the JSON grammar fixes where an object ends). A wrong
+   * guess costs a failed parse and falls back to scanning; too many wrong guesses stop guessing.
+   * This skips the scan for every item that lies within one text.
+   */
+  #guessItem(text: string, pos: number): number {
+    const next = text.indexOf(this.#guess, pos + 1);
+    if (next > 0) {
+      let value: unknown;
+      let parsed = true;
+      try {
+        value = JSON.parse(text.slice(pos, next));
+      } catch {
+        parsed = false;
+      }
+      if (parsed) {
+        this.#hits++;
+        this.#valueStart = pos;
+        this.#acceptItem(value);
+        return next;
+      }
+      if (++this.#misses > 16 && this.#misses * 4 > this.#hits) this.#guess = '';
+    }
+    return this.#startValue(text, pos, IN_ITEM);
+  }
+
+  /** Learns the guess of {@link #guessItem} from the first two items' common start, cut after a key. */
+  #learn(json: string): void {
+    const start = json.slice(0, 64);
+    const first = this.#firstItemStart;
+    if (first === undefined) {
+      this.#firstItemStart = start;
+      return;
+    }
+    this.#learned = true;
+    const max = Math.min(first.length, start.length);
+    let common = 0;
+    while (common < max && first.charCodeAt(common) === start.charCodeAt(common)) common++;
+    const colon = first.lastIndexOf('":', common - 2);
+    if (first.charCodeAt(0) === OPEN_BRACE && colon >= 10) this.#guess = `,${first.slice(0, colon + 2)}`;
+  }
+
+  /** Checks and keeps a parsed item that started at `#valueStart`. */
+  #acceptItem(value: unknown): void {
+    const items = this.#items!;
+    const problem = objectMetaProblem(value, true);
+    if (problem !== undefined) throw new WatchStreamError('InvalidEvent', `list item ${items.length} at byte ${this.#valueOffset()}: ${problem}`);
+    items.push(value as T);
+    this.#state = EXPECT_ITEM_END;
   }
 
   /** Starts the value at `pos`, scans as far as the text goes, and returns where to continue. */
@@ -347,14 +409,10 @@ export class ListBodyDecoder<T extends KubeObject = KubeObject> {
       throw new WatchStreamError('MalformedJson', `list response: invalid JSON in ${what} at byte ${this.#valueOffset()} (${json.length} characters)`, { cause });
     }
     switch (this.#state) {
-      case IN_ITEM: {
-        const items = this.#items!;
-        const problem = objectMetaProblem(value, true);
-        if (problem !== undefined) throw new WatchStreamError('InvalidEvent', `list item ${items.length} at byte ${this.#valueOffset()}: ${problem}`);
-        items.push(value as T);
-        this.#state = EXPECT_ITEM_END;
+      case IN_ITEM:
+        this.#acceptItem(value);
+        if (!this.#learned) this.#learn(json);
         break;
-      }
       case IN_KEY:
         this.#key = value as string;
         this.#state = EXPECT_COLON;

@@ -277,3 +277,62 @@ describe('ListBodyDecoder', () => {
     );
   });
 });
+
+describe('ListBodyDecoder at any size', () => {
+  it('decodes a 590 MB body (more characters than V8 allows in one string) without materialising it', () => {
+    // Each item is ~64 KiB of JSON but a tiny object once parsed (the padding is whitespace inside
+    // it), so the heap measures the decoder itself: it must stay flat while 640 MB go through.
+    const pad = new Uint8Array(64 * 1024).fill(0x20);
+    const head = encoder.encode('{"kind":"PodList","metadata":{"resourceVersion":"7"},"items":[');
+    const open = encoder.encode('{"metadata":{"name":"p","resourceVersion":"1"},"spec":{"x":[1,"\\"}"]}');
+    const close = encoder.encode('}');
+    const comma = encoder.encode(',');
+    const itemCount = 9_000;
+    const decoder = new ListBodyDecoder();
+    let bytes = 0;
+    const feed = (chunk: Uint8Array) => {
+      bytes += chunk.length;
+      decoder.write(chunk);
+    };
+    const heapBefore = process.memoryUsage().heapUsed;
+    let peakGrowth = 0;
+    feed(head);
+    for (let i = 0; i < itemCount; i++) {
+      if (i > 0) feed(comma);
+      feed(open);
+      feed(pad);
+      feed(close);
+      if (i % 500 === 0) peakGrowth = Math.max(peakGrowth, process.memoryUsage().heapUsed - heapBefore);
+    }
+    feed(encoder.encode(']}'));
+    const page = decoder.end();
+    expect(bytes).toBeGreaterThan(2 ** 29 + 32 * 1024 * 1024);
+    expect(page.items).toHaveLength(itemCount);
+    expect(page.items[itemCount - 1]).toEqual({ metadata: { name: 'p', resourceVersion: '1' }, spec: { x: [1, '"}'] } });
+    expect(peakGrowth).toBeLessThan(64 * 1024 * 1024);
+  }, 120_000);
+});
+
+describe('ListBodyDecoder guessing where items end', () => {
+  it('stays exact when the items’ common start also appears inside items, in strings and in nested objects', () => {
+    const nested = (name: string) => ({ metadata: { name, resourceVersion: '1' }, spec: { list: [{ metadata: { name: 'x' } }, { metadata: { name: 'y' } }], note: ',{"metadata":{"name":' } });
+    const items = Array.from({ length: 60 }, (_, i) => (i % 7 === 3 ? { other: 1, metadata: { name: `o${i}`, resourceVersion: '2' } } : nested(`n${i}`)));
+    const body = JSON.stringify({ metadata: { resourceVersion: '5' }, items });
+    const bytes = encoder.encode(body);
+    same(decodeChunks([bytes]), { metadata: { resourceVersion: '5' }, items });
+    for (const size of [1, 7, 64, 333]) {
+      const chunks: Uint8Array[] = [];
+      for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+      same(decodeChunks(chunks), { metadata: { resourceVersion: '5' }, items });
+    }
+  });
+
+  it('reports a malformed or invalid item after a guessed one with the right item index and offset', () => {
+    const good = (n: string) => `{"metadata":{"name":"${n}","resourceVersion":"1"}}`;
+    const prefix = `{"items":[${good('a')},${good('b')},${good('c')},`;
+    const malformed = errorOf(() => decodeChunks([encoder.encode(`${prefix}{"metadata":{"name":x}},${good('d')}]}`)]));
+    expect(malformed.message).toContain(`list item 3 at byte ${prefix.length} `);
+    const invalid = errorOf(() => decodeChunks([encoder.encode(`${prefix}{"metadata":{"name":"x"}},${good('d')}]}`)]));
+    expect(invalid.message).toBe(`list item 3 at byte ${prefix.length}: object has no string metadata.resourceVersion`);
+  });
+});
