@@ -70,7 +70,7 @@ const item = (name: string, extra: Record<string, unknown> = {}) => ({ metadata:
 /** A small body with every hard case: escapes, brackets in strings, 2-, 3- and 4-byte characters, __proto__, nested arrays. */
 const TRICKY = [
   '{"kind":"PodList","apiVersion":"v1",',
-  '"items":[{"metadata":{"name":"a\\"}]{[,","resourceVersion":"3","labels":{"__proto__":"x","k\\\\":"\\\\"}},',
+  '"items":[{"metadata":{"name":"a\\"}]{[,","resourceVersion":"3","labels":{"__proto__":"x","k\\"":"\\\\"}},',
   '"data":[[1,-2.5e3,[true,false,null]],{}, [], "é€😀", "\\u00e9\\ud83d\\ude00\\n\\t\\/"]},',
   ' {"metadata":{"resourceVersion":"4","name":"b"},"__proto__":{"polluted":1}} ],',
   '"metadata":{"continue":"","remainingItemCount":0,"resourceVersion":"17"}}',
@@ -225,7 +225,11 @@ describe('ListBodyDecoder', () => {
   });
 
   it('property: any list, formatted and cut anywhere, decodes to what JSON.parse of the whole body gives', () => {
-    const key = fc.oneof(fc.constantFrom('__proto__', 'items', 'metadata', '"', '\\', '{', '}', '[', ']', ',', ':', '😀'), fc.string({ unit: 'binary', maxLength: 6 }));
+    // No backslash in keys: V8 13.6 (Node 24) JSON.parse can read an escaped key (`"\\""`, `"\\n"`)
+    // as a key with a literal backslash once such a key was parsed at the same place of an object
+    // shape (nodejs/node#63785, V8 bug 521080746) — whole-body JSON.parse as much as per item, so
+    // the two can disagree depending on what was parsed before. Backslashes in values are fine.
+    const key = fc.oneof(fc.constantFrom('__proto__', 'items', 'metadata', '"', '{', '}', '[', ']', ',', ':', '😀'), fc.string({ unit: 'binary', maxLength: 6 }).filter((k) => !k.includes('\\')));
     const json = fc.letrec((tie) => ({
       value: fc.oneof(
         { depthSize: 'small', withCrossShrink: true },
