@@ -42,6 +42,7 @@ export { parseNdjson, NdjsonDecoder } from './sources/ndjson.ts';
 export type { NdjsonOptions } from './sources/ndjson.ts';
 export { decodeWatchEvent } from './sources/decode-watch-event.ts';
 export { decodeObjectList } from './sources/decode-object-list.ts';
+export { ListBodyDecoder } from './sources/list-body-decoder.ts';
 
 // ── Store: keys, freezing, indexes ───────────────────────────────────────────
 export { objectKey } from './store/object-key.ts';

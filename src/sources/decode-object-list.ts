@@ -31,13 +31,32 @@ import { isRecord, requireObjectMeta } from './decode-watch-event.ts';
 export function decodeObjectList<T extends KubeObject = KubeObject>(value: unknown): ObjectList<T> {
   if (!isRecord(value)) throw new WatchStreamError('InvalidEvent', 'list response is not an object');
   const metadata = value['metadata'];
-  if (!isRecord(metadata) || typeof metadata['resourceVersion'] !== 'string') {
-    throw new WatchStreamError('InvalidEvent', 'list response has no string metadata.resourceVersion');
-  }
+  requireListMetadata(metadata);
   const rawItems = value['items'] === null ? [] : value['items'];
   if (!Array.isArray(rawItems)) throw new WatchStreamError('InvalidEvent', 'list response has no items array');
   for (let i = 0; i < rawItems.length; i++) requireObjectMeta(`list item ${i}`, rawItems[i], true);
-  const page: ObjectList<T> = { metadata: { resourceVersion: metadata['resourceVersion'] }, items: rawItems as T[] };
+  return objectListPage(metadata, rawItems as T[]);
+}
+
+/**
+ * Rule 1 of {@link decodeObjectList}: the list's `metadata` is an object with a string
+ * `resourceVersion`.
+ *
+ * @internal
+ */
+export function requireListMetadata(metadata: unknown): asserts metadata is Record<string, unknown> & { resourceVersion: string } {
+  if (!isRecord(metadata) || typeof metadata['resourceVersion'] !== 'string') {
+    throw new WatchStreamError('InvalidEvent', 'list response has no string metadata.resourceVersion');
+  }
+}
+
+/**
+ * Rule 4 of {@link decodeObjectList}: the page from checked metadata and items.
+ *
+ * @internal
+ */
+export function objectListPage<T>(metadata: Record<string, unknown> & { resourceVersion: string }, items: T[]): ObjectList<T> {
+  const page: ObjectList<T> = { metadata: { resourceVersion: metadata.resourceVersion }, items };
   const token = metadata['continue'];
   if (typeof token === 'string' && token !== '') page.metadata.continue = token;
   const remaining = metadata['remainingItemCount'];

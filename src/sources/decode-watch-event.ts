@@ -61,15 +61,23 @@ export function decodeWatchEvent<T extends KubeObject = KubeObject>(value: unkno
  * @internal
  */
 export function requireObjectMeta(context: string, object: unknown, needsName: boolean): asserts object is KubeObject {
-  if (!isRecord(object)) throw new WatchStreamError('InvalidEvent', `${context}: object is not an object (${describe(object)})`);
+  const problem = objectMetaProblem(object, needsName);
+  if (problem !== undefined) throw new WatchStreamError('InvalidEvent', `${context}: ${problem}`);
+}
+
+/**
+ * What {@link requireObjectMeta} would reject `object` for, or `undefined` when it is fine. Lets a
+ * hot loop check without building an error context string per object.
+ *
+ * @internal
+ */
+export function objectMetaProblem(object: unknown, needsName: boolean): string | undefined {
+  if (!isRecord(object)) return `object is not an object (${describe(object)})`;
   const metadata = object['metadata'];
-  if (!isRecord(metadata)) throw new WatchStreamError('InvalidEvent', `${context}: object has no metadata`);
-  if (needsName && typeof metadata['name'] !== 'string') {
-    throw new WatchStreamError('InvalidEvent', `${context}: object has no string metadata.name`);
-  }
-  if (typeof metadata['resourceVersion'] !== 'string') {
-    throw new WatchStreamError('InvalidEvent', `${context}: object has no string metadata.resourceVersion`);
-  }
+  if (!isRecord(metadata)) return 'object has no metadata';
+  if (needsName && typeof metadata['name'] !== 'string') return 'object has no string metadata.name';
+  if (typeof metadata['resourceVersion'] !== 'string') return 'object has no string metadata.resourceVersion';
+  return undefined;
 }
 
 /** @internal */

@@ -1,13 +1,13 @@
 import { asyncScheduler, Observable } from 'rxjs';
 import type { SchedulerLike, Subscriber, Subscription, TeardownLogic } from 'rxjs';
-import { WatchStalledError, WatchStreamError } from '../model/errors.ts';
+import { WatchStalledError } from '../model/errors.ts';
 import type { KubeObject } from '../model/kube-object.ts';
 import type { ListOptions, ListWatch, ObjectList, WatchEvent, WatchOptions } from '../model/wire.ts';
 import { apiErrorFromResponse } from './api-error-from-response.ts';
-import { decodeObjectList } from './decode-object-list.ts';
 import { decodeWatchEvent } from './decode-watch-event.ts';
+import { ListBodyDecoder } from './list-body-decoder.ts';
 import { NdjsonDecoder, type NdjsonOptions } from './ndjson.ts';
-import { openBody, readTextPieces } from './response-body.ts';
+import { openBody } from './response-body.ts';
 import type { BodyReader, FetchResponse } from './response-body.ts';
 
 /**
@@ -179,6 +179,7 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 const ACCEPT_JSON = 'application/json';
 const EVENT_MANAGED_FIELDS = ['object', 'metadata', 'managedFields'];
+const ITEM_MANAGED_FIELDS = ['metadata', 'managedFields'];
 const ACCEPT_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 const ACCEPT_METADATA = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
 
@@ -195,7 +196,9 @@ const ACCEPT_METADATA = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io
  * ```
  *
  * Emission contract (both observables are cold; one subscription is one request):
- * - `list(options)` emits one validated {@link ObjectList} page and completes;
+ * - `list(options)` emits one validated {@link ObjectList} page and completes; the body is decoded
+ *   item by item as it arrives ({@link ListBodyDecoder}), never held as one string, so a list of
+ *   any size (a `resourceVersion=0` list answered from the watch cache in one response) decodes;
  * - `watch(options)` emits each {@link WatchEvent} as it arrives — including `ERROR` events, which
  *   the list/watch loop interprets — and completes when the server ends the body normally;
  * - a non-2xx answer errors with {@link ApiError} (the server's Status, `retryAfterSeconds` from
@@ -237,6 +240,7 @@ export function fetchListWatch<T extends KubeObject = KubeObject>(options: Fetch
   const decoderOptions: NdjsonOptions = {};
   if (options.maxLineBytes !== undefined) decoderOptions.maxLineBytes = options.maxLineBytes;
   if (options.omitManagedFields) decoderOptions.omitMember = EVENT_MANAGED_FIELDS;
+  const listDecoderOptions = options.omitManagedFields ? { omitMember: ITEM_MANAGED_FIELDS } : {};
   return {
     list: (listOptions: ListOptions) =>
       new Observable<ObjectList<T>>((subscriber) => {
@@ -249,15 +253,16 @@ export function fetchListWatch<T extends KubeObject = KubeObject>(options: Fetch
         };
         const accept = options.metadataOnly ? ACCEPT_METADATA_LIST : ACCEPT_JSON;
         return exchange(subscriber, options, collection + queryString(query), accept, options.stallTimeoutMs ?? LIST_STALL_MS, async (reader, touch) => {
-          const body = await readTextPieces(reader, touch);
-          if (subscriber.closed) return;
-          let value: unknown;
-          try {
-            value = JSON.parse(body.pieces.join(''));
-          } catch (cause) {
-            throw new WatchStreamError('MalformedJson', `list response is not valid JSON (${body.bytes} bytes)`, { cause });
+          // Item by item as the bytes arrive: a list body is never one string, so any size decodes.
+          const decoder = new ListBodyDecoder<T>(listDecoderOptions);
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (subscriber.closed) return;
+            touch();
+            if (done) break;
+            decoder.write(value as Uint8Array);
           }
-          subscriber.next(decodeObjectList<T>(value));
+          subscriber.next(decoder.end());
         });
       }),
     watch: (watchOptions: WatchOptions) =>

@@ -1,6 +1,6 @@
 import type { KubeObject } from '../model/kube-object.ts';
 import { decodeContinue, encodeContinue } from './continue-token.ts';
-import { sendJson } from './http-util.ts';
+import { sendJsonList } from './http-util.ts';
 import { contentType, negotiate, toPartial, withoutTypeMeta } from './media.ts';
 import { objectFilter } from './object-filter.ts';
 import { parseResourceVersion, type ListWatchQuery } from './request-options.ts';
@@ -117,9 +117,11 @@ export async function handleList(state: ServerState, r: RoutedRequest, q: ListWa
   const metadata: Record<string, unknown> = { resourceVersion: String(page.resourceVersion) };
   if (page.continueToken !== undefined) metadata.continue = page.continueToken;
   if (page.remainingItemCount !== undefined) metadata.remainingItemCount = page.remainingItemCount;
-  const body =
-    rep.kind === 'metadata'
-      ? { kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${rep.version}`, metadata, items: page.items.map((o) => toPartial(o, rep.version)) }
-      : { kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata, items: def.listItemsIncludeTypeMeta === false ? page.items.map(withoutTypeMeta) : page.items };
-  sendJson(r.res, 200, body, contentType(rep, true));
+  // Streamed item by item: a resourceVersion=0 list ignores `limit`, so a body can be any size.
+  if (rep.kind === 'metadata') {
+    const version = rep.version;
+    await sendJsonList(r.res, contentType(rep, true), { kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${version}`, metadata }, page.items, (o) => toPartial(o, version));
+  } else {
+    await sendJsonList(r.res, contentType(rep, true), { kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata }, page.items, def.listItemsIncludeTypeMeta === false ? withoutTypeMeta : undefined);
+  }
 }

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSimulatedApiServer, type SimulatedApiServer } from '../../src/testing/index.ts';
+import { lastValueFrom } from 'rxjs';
+import { fetchListWatch } from '../../src/sources/fetch-list-watch.ts';
+import { createSimulatedApiServer, generatePod, mulberry32, type SimulatedApiServer } from '../../src/testing/index.ts';
 import { getJson, pod } from './simulated-server/helpers.ts';
 
 let server: SimulatedApiServer;
@@ -13,6 +15,26 @@ afterEach(async () => {
 const names = (body: { items: { metadata: { name: string } }[] }) => body.items.map((i) => i.metadata.name);
 
 describe('simulated server: LIST', () => {
+  it('streams a large list item by item (chunked), byte for byte what JSON.stringify of the list gives', async () => {
+    const rng = mulberry32(3);
+    for (let i = 0; i < 300; i++) server.create('pods', generatePod(rng, i));
+    const res = await fetch(`${server.url}/api/v1/pods?resourceVersion=0&limit=10`);
+    const text = await res.text();
+    expect(res.headers.get('content-length')).toBeNull();
+    expect(res.headers.get('transfer-encoding')).toBe('chunked');
+    const items = server.list('pods').items.map(({ kind: _k, apiVersion: _a, ...rest }) => rest);
+    expect(text.length).toBeGreaterThan(1_000_000);
+    expect(text).toBe(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: server.resourceVersion }, items }));
+    const page = await lastValueFrom(fetchListWatch({ baseUrl: server.url, resource: '/api/v1/pods' }).list({ resourceVersion: '0' }));
+    expect(page.items).toEqual(items);
+  });
+
+  it('sends a small list with a Content-Length', async () => {
+    server.create('pods', pod('a'));
+    const res = await fetch(`${server.url}/api/v1/pods`);
+    expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(await res.text()));
+  });
+
   it('returns a typed list sorted by namespace/name, items without kind/apiVersion for built-ins', async () => {
     server.create('pods', pod('b', 'ns2'));
     server.create('pods', pod('a', 'ns2'));

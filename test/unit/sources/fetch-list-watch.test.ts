@@ -1,6 +1,6 @@
 import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { ApiError, WatchStalledError } from '../../../src/model/errors.ts';
+import { ApiError, WatchStalledError, WatchStreamError } from '../../../src/model/errors.ts';
 import type { WatchEvent } from '../../../src/model/wire.ts';
 import { parseRetryAfter } from '../../../src/sources/api-error-from-response.ts';
 import { collectionPath, fetchListWatch, queryString } from '../../../src/sources/fetch-list-watch.ts';
@@ -29,6 +29,7 @@ function manualFetch() {
     fetch,
     requests,
     push: (text: string) => controller.enqueue(encoder.encode(text)),
+    close: () => controller.close(),
     isCancelled: () => cancelled,
   };
 }
@@ -219,6 +220,75 @@ describe('fetchListWatch (injected fetch, virtual time)', () => {
     expect(error.status).toBeUndefined();
     expect(error.message.startsWith('API server answered 502 Bad Gateway: <html> <body>bad gateway')).toBe(true);
     expect(error.message.length).toBeLessThan(260);
+  });
+});
+
+describe('fetchListWatch list bodies (decoded item by item)', () => {
+  const pod = (name: string) => `{"metadata":{"name":"${name}","resourceVersion":"5"}}`;
+
+  it('decodes a list arriving in many chunks, touching the stall watchdog on every chunk', async () => {
+    const scheduler = new VirtualTimeScheduler();
+    const server = manualFetch();
+    const pages: unknown[] = [];
+    let error: unknown;
+    fetchListWatch({ baseUrl: 'http://k', resource: '/api/v1/pods', fetch: server.fetch, stallTimeoutMs: 1000, scheduler })
+      .list({})
+      .subscribe({ next: (p) => pages.push(p), error: (e: unknown) => (error = e) });
+    await settle();
+    for (const piece of ['{"kind":"PodList","items":[', pod('a'), `,${pod('b').slice(0, 9)}`, `${pod('b').slice(9)}]`, ',"metadata":{"resourceVersion":"9"}}']) {
+      scheduler.schedule(() => undefined, 900);
+      scheduler.maxFrames = scheduler.frame + 900;
+      scheduler.flush();
+      server.push(piece);
+      await settle();
+    }
+    expect(error).toBeUndefined();
+    expect(pages).toEqual([]);
+    server.close();
+    await settle();
+    expect(error).toBeUndefined();
+    expect(scheduler.frame).toBe(4500);
+    expect(pages).toEqual([{ metadata: { resourceVersion: '9' }, items: [JSON.parse(pod('a')), JSON.parse(pod('b'))] }]);
+  });
+
+  it('aborts the request and cancels the body when unsubscribed mid-body', async () => {
+    const server = manualFetch();
+    const pages: unknown[] = [];
+    const sub = fetchListWatch({ baseUrl: 'http://k', resource: '/api/v1/pods', fetch: server.fetch }).list({}).subscribe((p) => pages.push(p));
+    await settle();
+    server.push(`{"metadata":{"resourceVersion":"9"},"items":[${pod('a')},`);
+    await settle();
+    expect(server.isCancelled()).toBe(false);
+    sub.unsubscribe();
+    await settle();
+    expect(server.requests[0]?.init.signal.aborted).toBe(true);
+    expect(server.isCancelled()).toBe(true);
+    expect(pages).toEqual([]);
+  });
+
+  it('fails a bad item as soon as it arrives, cancelling the rest of the body', async () => {
+    const server = manualFetch();
+    let error: unknown;
+    fetchListWatch({ baseUrl: 'http://k', resource: '/api/v1/pods', fetch: server.fetch }).list({}).subscribe({ error: (e: unknown) => (error = e) });
+    await settle();
+    server.push(`{"metadata":{"resourceVersion":"9"},"items":[${pod('a')},{"metadata":{"resourceVersion":"1"}},`);
+    await settle();
+    expect(error).toBeInstanceOf(WatchStreamError);
+    expect(error).toMatchObject({ reason: 'InvalidEvent' });
+    expect(server.isCancelled()).toBe(true);
+  });
+
+  it('errors with Truncated for a body that ends early and MalformedJson for one that is not JSON', async () => {
+    const texts = [`{"metadata":{"resourceVersion":"9"},"items":[${pod('a')}`, '<html>proxy error</html>'];
+    const reasons: unknown[] = [];
+    texts.forEach((text, i) => {
+      const fetch: FetchFunction = () => Promise.resolve(new Response(text, { status: 200 }));
+      fetchListWatch({ baseUrl: 'http://k', resource: '/api/v1/pods', fetch })
+        .list({})
+        .subscribe({ error: (e: unknown) => (reasons[i] = e instanceof WatchStreamError ? e.reason : e) });
+    });
+    await settle();
+    expect(reasons).toEqual(['Truncated', 'MalformedJson']);
   });
 });
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { omitMember } from '../../../src/sources/omit-member.ts';
 import { NdjsonDecoder } from '../../../src/sources/ndjson.ts';
+import { ListBodyDecoder } from '../../../src/sources/list-body-decoder.ts';
 
 const PATH = ['object', 'metadata', 'managedFields'] as const;
 
@@ -76,5 +77,17 @@ describe('omitMember', () => {
     const values: unknown[] = [];
     decoder.write(new TextEncoder().encode('{"type":"ADDED","object":{"metadata":{"name":"a","resourceVersion":"1","managedFields":[{}]}}}\n'), (v) => values.push(v));
     expect(values).toEqual([{ type: 'ADDED', object: { metadata: { name: 'a', resourceVersion: '1' } } }]);
+  });
+
+  it('is what ListBodyDecoder applies to each item, wherever the chunks are cut', () => {
+    const item = (name: string) => ({ metadata: { name, resourceVersion: '1', managedFields: [{ manager: 'x', fieldsV1: { 'f:spec': { '.': {} } } }], uid: name }, spec: { managedFields: name } });
+    const body = new TextEncoder().encode(JSON.stringify({ kind: 'PodList', metadata: { resourceVersion: '9' }, items: [item('a'), item('b'), item('c')] }));
+    const want = ['a', 'b', 'c'].map((name) => ({ metadata: { name, resourceVersion: '1', uid: name }, spec: { managedFields: name } }));
+    for (let cut = 0; cut <= body.length; cut++) {
+      const decoder = new ListBodyDecoder({ omitMember: ['metadata', 'managedFields'] });
+      decoder.write(body.subarray(0, cut));
+      decoder.write(body.subarray(cut));
+      expect(decoder.end().items).toEqual(want);
+    }
   });
 });
