@@ -255,13 +255,12 @@ export function fetchListWatch<T extends KubeObject = KubeObject>(options: Fetch
         return exchange(subscriber, options, collection + queryString(query), accept, options.stallTimeoutMs ?? LIST_STALL_MS, async (reader, touch) => {
           // Item by item as the bytes arrive: a list body is never one string, so any size decodes.
           const decoder = new ListBodyDecoder<T>(listDecoderOptions);
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (subscriber.closed) return;
+          await reader.forEach((chunk) => {
             touch();
-            if (done) break;
-            decoder.write(value as Uint8Array);
-          }
+            if (!subscriber.closed) decoder.write(chunk);
+          });
+          touch();
+          if (subscriber.closed) return;
           subscriber.next(decoder.end());
         });
       }),
@@ -284,13 +283,12 @@ export function fetchListWatch<T extends KubeObject = KubeObject>(options: Fetch
           const emit = (value: unknown): void => {
             if (!subscriber.closed) subscriber.next(decodeWatchEvent<T>(value));
           };
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (subscriber.closed) return;
+          await reader.forEach((chunk) => {
             touch();
-            if (done) break;
-            decoder.write(value as Uint8Array, emit);
-          }
+            if (!subscriber.closed) decoder.write(chunk, emit);
+          });
+          touch();
+          if (subscriber.closed) return;
           decoder.end();
         });
       }),

@@ -47,44 +47,134 @@ export interface FetchResponse {
 export interface BodyReader {
   /** The next chunk, or `done` at the end of the body; rejects with the transport's error. */
   read(): Promise<IteratorResult<Uint8Array, unknown>>;
+  /**
+   * Calls `onChunk` with every remaining chunk, in order, synchronously as each arrives; resolves
+   * at the end of the body (or once cancelled) and rejects with the transport's error or with
+   * what `onChunk` threw (the body is then cancelled). Cheaper than a `read()` per chunk where the
+   * body can push: a Node.js stream is read through its `'data'` events, without a promise per
+   * chunk. Use either this or `read()`, not both.
+   */
+  forEach(onChunk: (chunk: Uint8Array) => void): Promise<void>;
   /** Stops reading and releases the connection; safe to call more than once, never throws. */
   cancel(): void;
 }
 
+/** The part of a Node.js `Readable` (an `IncomingMessage`) that a push-mode reader uses. */
+interface PushStream {
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  removeListener(event: string, listener: (...args: never[]) => void): unknown;
+  destroy(): unknown;
+  pause(): unknown;
+  readonly readableEnded?: boolean;
+}
+
+function isPushStream(body: object): body is PushStream {
+  const b = body as Partial<PushStream>;
+  return typeof b.on === 'function' && typeof b.removeListener === 'function' && typeof b.destroy === 'function' && typeof b.pause === 'function';
+}
+
+/** The error a Node.js stream that closed before its end is reported with, as `stream.finished` does. */
+function prematureClose(): Error {
+  return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+}
+
+/** Pulls every chunk with `read()`, for bodies that cannot push. */
+async function pullEach(reader: Pick<BodyReader, 'read' | 'cancel'>, onChunk: (chunk: Uint8Array) => void, cancelled: () => boolean): Promise<void> {
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done || cancelled()) return;
+    try {
+      onChunk(value as Uint8Array);
+    } catch (error) {
+      reader.cancel();
+      throw error;
+    }
+  }
+}
+
 const EMPTY: BodyReader = {
   read: () => Promise.resolve({ done: true, value: undefined }),
+  forEach: () => Promise.resolve(),
   cancel: () => undefined,
 };
 
 /**
- * Opens a reader on a body: `getReader()` for a web stream, the async iterator otherwise.
+ * Opens a reader on a body: `getReader()` for a web stream; for an async iterable, its iterator,
+ * and for `forEach` on a Node.js stream, its `'data'` events.
  *
  * @internal
  */
 export function openBody(body: ResponseBody): BodyReader {
   if (body === null) return EMPTY;
+  let cancelled = false;
+  const isCancelled = (): boolean => cancelled;
   if (typeof (body as ReadableStream<Uint8Array>).getReader === 'function') {
     const reader = (body as ReadableStream<Uint8Array>).getReader();
-    let cancelled = false;
-    return {
+    const self: BodyReader = {
       read: () => reader.read() as Promise<IteratorResult<Uint8Array, unknown>>,
+      forEach: (onChunk) => pullEach(self, onChunk, isCancelled),
       cancel: () => {
         if (cancelled) return;
         cancelled = true;
         reader.cancel().catch(() => undefined);
       },
     };
+    return self;
   }
-  const iterator = (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
-  let cancelled = false;
-  return {
-    read: () => iterator.next(),
+  const iterable = body as AsyncIterable<Uint8Array>;
+  let iterator: AsyncIterator<Uint8Array> | undefined;
+  let stopPush: (() => void) | undefined;
+  const self: BodyReader = {
+    read: () => (iterator ??= iterable[Symbol.asyncIterator]()).next(),
+    forEach: (onChunk) => {
+      if (cancelled) return Promise.resolve();
+      if (iterator !== undefined || !isPushStream(body)) return pullEach(self, onChunk, isCancelled);
+      return new Promise<void>((resolve, reject) => {
+        const stream = body;
+        const finish = (error?: unknown): void => {
+          stream.removeListener('data', onData);
+          stream.removeListener('end', onEnd);
+          stream.removeListener('error', onError);
+          stream.removeListener('close', onClose);
+          stopPush = undefined;
+          if (error === undefined) resolve();
+          else reject(error);
+        };
+        const onData = (chunk: Uint8Array): void => {
+          try {
+            onChunk(chunk);
+          } catch (error) {
+            finish(error);
+            self.cancel();
+          }
+        };
+        const onEnd = (): void => finish();
+        const onError = (error: unknown): void => finish(error);
+        // 'close' after 'end' is normal; before it, the body was cut short.
+        const onClose = (): void => finish(stream.readableEnded === true ? undefined : prematureClose());
+        stopPush = () => finish();
+        stream.on('error', onError);
+        stream.on('end', onEnd);
+        stream.on('close', onClose);
+        stream.on('data', onData);
+      });
+    },
     cancel: () => {
       if (cancelled) return;
       cancelled = true;
-      iterator.return?.().catch(() => undefined);
+      if (stopPush !== undefined) {
+        stopPush();
+        (body as unknown as PushStream).destroy();
+      } else if (iterator !== undefined) {
+        iterator.return?.().catch(() => undefined);
+      } else if (isPushStream(body)) {
+        body.destroy();
+      } else {
+        iterable[Symbol.asyncIterator]().return?.().catch(() => undefined);
+      }
     },
   };
+  return self;
 }
 
 /**
