@@ -4,6 +4,7 @@ import type { SchedulerLike } from 'rxjs';
 import type { KubeObject } from '../model/kube-object.ts';
 import type { ListWatch } from '../model/wire.ts';
 import { fetchListWatch } from '../sources/fetch-list-watch.ts';
+import { markValidated } from '../sources/validated-sources.ts';
 import type { FetchListWatchOptions, ResourceRef } from '../sources/fetch-list-watch.ts';
 import { kubeFetch } from './kube-fetch.ts';
 import { resolveResource } from './resolve-resource.ts';
@@ -112,10 +113,11 @@ export function kubeListWatch<T extends KubeObject = KubeObject>(
     });
     return inner;
   };
-  return {
+  // The inner source is fetchListWatch, which validates every page and event.
+  return markValidated<T, ListWatch<T>>({
     list: (listOptions) => defer(connect).pipe(switchMap((lw) => lw.list(listOptions))),
     watch: (watchOptions) => defer(connect).pipe(switchMap((lw) => lw.watch(watchOptions))),
-  };
+  });
 }
 
 async function build<T extends KubeObject>(kubeConfig: KubeConfig, resource: ResourceRef | string, options: KubeListWatchOptions): Promise<ListWatch<T>> {

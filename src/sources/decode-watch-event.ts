@@ -75,7 +75,7 @@ export function objectMetaProblem(object: unknown, needsName: boolean): string |
   if (!isRecord(object)) return `object is not an object (${describe(object)})`;
   const metadata = object['metadata'];
   if (!isRecord(metadata)) return 'object has no metadata';
-  if (needsName && typeof metadata['name'] !== 'string') return 'object has no string metadata.name';
+  if (needsName && (typeof metadata['name'] !== 'string' || metadata['name'] === '')) return 'object has no string metadata.name';
   if (typeof metadata['resourceVersion'] !== 'string') return 'object has no string metadata.resourceVersion';
   return undefined;
 }

@@ -8,6 +8,7 @@ import { decodeWatchEvent } from './decode-watch-event.ts';
 import { ListBodyDecoder } from './list-body-decoder.ts';
 import { NdjsonDecoder, type NdjsonOptions } from './ndjson.ts';
 import { openBody } from './response-body.ts';
+import { markValidated } from './validated-sources.ts';
 import type { BodyReader, FetchResponse } from './response-body.ts';
 
 /**
@@ -241,7 +242,7 @@ export function fetchListWatch<T extends KubeObject = KubeObject>(options: Fetch
   if (options.maxLineBytes !== undefined) decoderOptions.maxLineBytes = options.maxLineBytes;
   if (options.omitManagedFields) decoderOptions.omitMember = EVENT_MANAGED_FIELDS;
   const listDecoderOptions = options.omitManagedFields ? { omitMember: ITEM_MANAGED_FIELDS } : {};
-  return {
+  return markValidated<T, ListWatch<T>>({
     list: (listOptions: ListOptions) =>
       new Observable<ObjectList<T>>((subscriber) => {
         const query = {
@@ -292,7 +293,7 @@ export function fetchListWatch<T extends KubeObject = KubeObject>(options: Fetch
           decoder.end();
         });
       }),
-  };
+  });
 }
 
 /**

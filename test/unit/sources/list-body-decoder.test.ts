@@ -242,7 +242,7 @@ describe('ListBodyDecoder', () => {
         fc.dictionary(key, tie('value'), { maxKeys: 4 }),
       ),
     })).value;
-    const listItem = fc.record({ name: fc.string({ unit: 'binary', maxLength: 6 }), rv: fc.string({ maxLength: 3 }), extra: fc.dictionary(key, json, { maxKeys: 3 }) }).map(({ name, rv, extra }) => {
+    const listItem = fc.record({ name: fc.string({ unit: 'binary', minLength: 1, maxLength: 6 }), rv: fc.string({ maxLength: 3 }), extra: fc.dictionary(key, json, { maxKeys: 3 }) }).map(({ name, rv, extra }) => {
       const text = JSON.stringify(extra);
       const meta = JSON.stringify({ name, resourceVersion: rv });
       return text === '{}' ? `{"metadata":${meta}}` : `{"metadata":${meta},${text.slice(1)}`;
@@ -271,7 +271,7 @@ describe('ListBodyDecoder', () => {
 
   it('property: a valid list cut short anywhere is Truncated or MalformedJson, never a result', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 5 }), { maxLength: 4 }), fc.nat(), fc.array(fc.nat(), { maxLength: 4 }), (names, at, cuts) => {
+      fc.property(fc.array(fc.string({ unit: 'binary', minLength: 1, maxLength: 5 }), { maxLength: 4 }), fc.nat(), fc.array(fc.nat(), { maxLength: 4 }), (names, at, cuts) => {
         const text = JSON.stringify({ metadata: { resourceVersion: '1' }, items: names.map((n) => item(n)) });
         const bytes = encoder.encode(text);
         const prefix = bytes.subarray(0, at % bytes.length);
