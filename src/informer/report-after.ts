@@ -24,11 +24,19 @@ export function reportAfter<E, R>(pipeline: OperatorFunction<E, R>, report: (val
   return (source) =>
     new Observable<R>((subscriber) => {
       const input = new Subject<E>();
-      let held: R[] | undefined;
+      // Outputs of the value being processed, held until it is reported. Almost every value gives
+      // one output or none, so one slot (and an array only for the rest) avoids an array per value.
+      let holding = false;
+      let first: R | undefined;
+      let hasFirst = false;
+      let more: R[] | undefined;
       const subscription = pipeline(input).subscribe({
         next: (output) => {
-          if (held === undefined) subscriber.next(output);
-          else held.push(output);
+          if (!holding) subscriber.next(output);
+          else if (!hasFirst) {
+            first = output;
+            hasFirst = true;
+          } else (more ??= []).push(output);
         },
         error: (err: unknown) => subscriber.error(err),
         complete: () => subscriber.complete(),
@@ -36,16 +44,22 @@ export function reportAfter<E, R>(pipeline: OperatorFunction<E, R>, report: (val
       subscription.add(
         source.subscribe({
           next: (value) => {
-            const outputs: R[] = [];
-            held = outputs;
+            holding = true;
             try {
               input.next(value);
             } finally {
-              held = undefined;
+              holding = false;
             }
+            const output = first;
+            const had = hasFirst;
+            const rest = more;
+            first = undefined;
+            hasFirst = false;
+            more = undefined;
             if (subscriber.closed) return;
             report(value);
-            for (const output of outputs) subscriber.next(output);
+            if (had) subscriber.next(output as R);
+            if (rest !== undefined) for (const r of rest) subscriber.next(r);
           },
           error: (err: unknown) => input.error(err),
           complete: () => input.complete(),
