@@ -2,7 +2,7 @@
  * The benchmark suite, in one invocation:
  *
  *   node --expose-gc benchmarks/run.ts [--quick] [--json FILE] [--svg FILE] [--reps 3] [--warmup 1]
- *     [--big-reps 1] [--only watch,relist,inproc,bigsync]
+ *     [--big-reps 1] [--only watch,relist,inproc,bigsync] [--plan]
  *
  * Starts the replayer (benchmarks/replayer.ts) as its own process, then runs every contender in
  * its own child process per repetition (same Node flags for all), alternating contenders so that
@@ -13,7 +13,7 @@
  * Full: N = 1k, 10k, 100k, M = 100k, three repetitions after a warm-up round; `bigsync` (one
  * unpaginated list of 300,000 full pods, and of 1,000,000 in metadata form) once. Quick: N = 1k,
  * 10k, M = 20k, `bigsync` at 30,000 / 100,000, one repetition, no warm-up (a few minutes).
- * The plan and an estimate of the duration are printed first.
+ * The plan and an estimate of the duration are printed first (`--plan`: only that).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -41,12 +41,14 @@ interface Args {
   /** Repetitions of the `bigsync` scenario (each child runs for up to a minute and GBs of memory). */
   bigReps: number;
   only: string | undefined;
+  /** Print the plan and the estimate, run nothing. */
+  plan: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
   const quick = argv.includes('--quick');
   // --quick is a two-minute check: one repetition, no warm-up round, unless asked otherwise.
-  const args: Args = { quick, json: undefined, svg: undefined, reps: quick ? 1 : 3, warmup: quick ? 0 : 1, bigReps: 1, only: undefined };
+  const args: Args = { quick, json: undefined, svg: undefined, reps: quick ? 1 : 3, warmup: quick ? 0 : 1, bigReps: 1, only: undefined, plan: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -61,6 +63,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === '--warmup') args.warmup = Number(value());
     else if (a === '--big-reps') args.bigReps = Number(value());
     else if (a === '--only') args.only = value();
+    else if (a === '--plan') args.plan = true;
     else throw new Error(`unknown argument ${a}`);
   }
   return args;
@@ -158,14 +161,15 @@ async function prepare(port: number, n: number, m: number, form: 'full' | 'metad
 
 /**
  * Rough seconds per child, from the 2026-11-26 runs on a 2-core machine: process start and GC
- * ≈ 1.5 s, a full pod listed ≈ 70 µs (client-node ≈ 125 µs), a watch event ≈ 55 µs, a pod
- * generated for the replayer ≈ 250 µs.
+ * ≈ 1.5 s, a full pod listed ≈ 70 µs (client-node ≈ 125 µs), a watch event ≈ 55 µs; data.ts
+ * generates a pod in ≈ 60 µs and serialises an event in ≈ 65 µs. (It gives 21 min for the
+ * watch, relist and inproc scenarios of a full run, as the 2026-11-26 full run took.)
  */
 function estimateS(scenario: string, contender: Contender, n: number, m: number, form: 'full' | 'metadata' = 'full'): number {
   const perPod = (contender === 'client-node' ? 125e-6 : 70e-6) * (form === 'metadata' ? 0.35 : 1);
   if (scenario === 'watch') return 1.5 + n * perPod + m * 55e-6 + n * 10e-6;
   if (scenario === 'relist') return 1.5 + 2 * n * perPod + m * 10e-6;
-  if (scenario === 'inproc') return 1.5 + n * 250e-6 + m * 5e-6;
+  if (scenario === 'inproc') return 1.5 + n * 60e-6 + m * 5e-6;
   return 3 + n * perPod * 1.3 + n * 15e-6;
 }
 
@@ -182,7 +186,7 @@ function printPlan(): void {
     let children = 0;
     for (const n of NS) {
       const rounds = args.reps + (n === NS[0] ? args.warmup : 0);
-      sec += 2 * (n * 250e-6 + M * 50e-6); // the replayer generates the data (two forms)
+      sec += 2 * (n * 60e-6 + M * 65e-6); // the replayer generates the data (two forms)
       for (const c of WATCH_CONTENDERS) sec += rounds * estimateS('watch', c, n, M);
       children += rounds * WATCH_CONTENDERS.length;
     }
@@ -225,6 +229,7 @@ async function rounds(contenders: readonly Contender[], reps: number, warmup: nu
 
 async function main(): Promise<void> {
   printPlan();
+  if (args.plan) return;
   const started = performance.now();
   const loadBefore = loadavg();
   const { port, proc } = await startReplayer();
