@@ -13,6 +13,10 @@
  *   `process.memoryUsage().heapUsed`;
  * - `relistMs` (scenario `relist`): from the relist's first list request after a 410 to the new
  *   state swapped in (any backoff before the relist is excluded).
+ *
+ * Scenario `bigsync` is `watch` with M = 0: the child ends once synced. A contender that cannot
+ * sync fails with the reason on one line: rxkube at its first backoff before the first sync (it
+ * would otherwise relist forever), client-node at its informer's first error.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Task, Measurement } from './protocol.ts';
@@ -117,13 +121,21 @@ type KubeObj = import('../src/model/kube-object.ts').KubeObject;
  * WHATWG-`fetch` transport a browser uses (`fetchListWatch` over Node's built-in fetch).
  */
 async function rxkubeSource(variant: Task['contender']): Promise<import('../src/model/wire.ts').ListWatch<KubeObj>> {
-  const metadataOnly = variant === 'rxkube-meta';
+  const metadataOnly = variant === 'rxkube-meta' || variant === 'rxkube-meta-lean';
+  const omitManagedFields = variant === 'rxkube-lean' || variant === 'rxkube-meta-lean';
   if (variant === 'rxkube-fetch') {
     const { fetchListWatch } = await import('../src/sources/fetch-list-watch.ts');
     return fetchListWatch<KubeObj>({ baseUrl: task.baseUrl, resource: { version: 'v1', plural: 'pods' }, metadataOnly });
   }
   const { kubeListWatch } = await import('../src/kube/kube-list-watch.ts');
-  return kubeListWatch<KubeObj>(await benchKubeConfig(), { version: 'v1', plural: 'pods' }, { metadataOnly });
+  return kubeListWatch<KubeObj>(await benchKubeConfig(), { version: 'v1', plural: 'pods' }, { metadataOnly, omitManagedFields });
+}
+
+/** One line: the error, and its cause (a WatchStreamError wraps the RangeError of a too-long string). */
+function describe(error: unknown): string {
+  const line = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).split('\n')[0]!;
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause === undefined ? line(error) : `${line(error)} (cause: ${line(cause)})`;
 }
 
 /** A KubeConfig for the replayer over plain http: the same for client-node and rxkube/kube. */
@@ -144,13 +156,8 @@ async function rxkube(variant: Task['contender']): Promise<Measurement> {
   type Obj = KubeObj;
   const source = await rxkubeSource(variant);
   const options: Parameters<typeof informer<Obj>>[1] = {};
-  if (variant === 'rxkube-unfrozen') options.freeze = false;
-  if (variant === 'rxkube-strip') {
-    options.transform = (o) => {
-      delete (o.metadata as { managedFields?: unknown }).managedFields;
-      return o;
-    };
-  }
+  // Production defaults: what NODE_ENV=production gives.
+  if (variant === 'rxkube-unfrozen' || variant === 'rxkube-lean' || variant === 'rxkube-meta-lean') options.freeze = false;
   if (variant === 'rxkube-stream') options.initialList = 'stream';
   // For experiments only (not a contender): BENCH_PAGE_SIZE=0 lists unpaginated.
   if (process.env['BENCH_PAGE_SIZE'] !== undefined) options.pageSize = Number(process.env['BENCH_PAGE_SIZE']);
@@ -166,8 +173,13 @@ async function rxkube(variant: Task['contender']): Promise<Measurement> {
     },
     error: (e: unknown) => fatal(e),
   });
+  // A failure before the first sync would be retried forever: it is the result.
+  const failures = inf.status$.subscribe((s) => {
+    if (s.phase === 'backingOff' && !s.hasSynced) failed(`did not sync: ${describe(s.error)}`);
+  });
   await tl.done;
   const result = tl.result();
+  failures.unsubscribe();
   sub.unsubscribe();
   await finalHeap(result);
   result.size = (latest as { size: number }).size;
@@ -253,9 +265,13 @@ async function clientNode(): Promise<Measurement> {
   let stopping = false;
   inf.on('error', (e: unknown) => {
     // stop() aborts the open watch, which the informer reports as an error.
-    if (!stopping) fatal(e);
+    if (!stopping) failed(`${tl.synced ? 'failed' : 'did not sync'}: ${describe(e)}`);
   });
-  await inf.start();
+  try {
+    await inf.start();
+  } catch (e) {
+    failed(`did not sync: ${describe(e)}`);
+  }
   if (task.scenario === 'relist') {
     await relisted;
     const r = tl.result({ relistMs });
@@ -363,6 +379,13 @@ async function parseOnly(): Promise<Measurement> {
 
 function fatal(error: unknown): never {
   process.stdout.write(`ERROR ${JSON.stringify(String((error as Error)?.stack ?? error))}\n`);
+  process.exit(2);
+}
+
+/** Ends the child with `why` (one line) as its answer: a measured failure, not a crash. */
+function failed(why: string): never {
+  // stdout is a pipe, written synchronously on Linux (as fatal relies on too).
+  process.stdout.write(`ERROR ${JSON.stringify(why)}\n`);
   process.exit(2);
 }
 

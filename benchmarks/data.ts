@@ -152,3 +152,97 @@ export function generatePods(n: number): Pod[] {
   for (let i = 0; i < n; i++) pods.push(benchPod(rng, i, i + 1));
   return pods;
 }
+
+/** How many generated pods the big data sets (scenario `bigsync`) clone. */
+export const BIG_TEMPLATES = 2000;
+
+/** A slot of an {@link ItemTemplate}: what differs between clones. */
+type Slot = 'name' | 'uid' | 'rv';
+
+/** A serialised object cut at its name, uid and resourceVersion, to be cloned by filling them in. */
+export interface ItemTemplate {
+  /** The JSON around the slots: one more piece than there are slots. */
+  readonly pieces: readonly Buffer[];
+  /** What goes between `pieces[k]` and `pieces[k + 1]`. */
+  readonly slots: readonly Slot[];
+  /** metadata.name of the generated pod; clone i is named `${name}-${i}`. */
+  readonly name: string;
+}
+
+const SENTINEL: Readonly<Record<Slot, string>> = { name: '@@NAME@@', uid: '@@UID@@', rv: '@@RV@@' };
+
+/**
+ * The big data sets do not call `generatePod` N times (a million pods would take minutes and
+ * gigabytes to keep): they serialise {@link BIG_TEMPLATES} generated pods once, with sentinels in
+ * place of metadata.name, uid and resourceVersion, and clone item i from template `i mod count`
+ * by string templating: name `<template name>-<i>` (so every namespace/name is distinct), uid
+ * from i, resourceVersion i + 1. Every other byte is the template's.
+ */
+export function itemTemplates(form: Form, count = BIG_TEMPLATES): ItemTemplate[] {
+  return generatePods(count).map((pod) => {
+    const name = pod.metadata['name'] as string;
+    pod.metadata['name'] = SENTINEL.name;
+    pod.metadata['uid'] = SENTINEL.uid;
+    pod.metadata['resourceVersion'] = SENTINEL.rv;
+    const text = serialise(pod, form);
+    const cut = /@@(NAME|UID|RV)@@/g;
+    const pieces: Buffer[] = [];
+    const slots: Slot[] = [];
+    let from = 0;
+    for (let m = cut.exec(text); m !== null; m = cut.exec(text)) {
+      pieces.push(Buffer.from(text.slice(from, m.index)));
+      slots.push(m[1] === 'NAME' ? 'name' : m[1] === 'UID' ? 'uid' : 'rv');
+      from = m.index + m[0].length;
+    }
+    pieces.push(Buffer.from(text.slice(from)));
+    return { pieces, slots, name };
+  });
+}
+
+function slotValue(t: ItemTemplate, slot: Slot, i: number): string {
+  if (slot === 'name') return `${t.name}-${i}`;
+  if (slot === 'uid') return `b16b0000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+  return String(i + 1);
+}
+
+/** Bytes of the comma-separated items `[0, n)` of {@link clonedItems}, without building them. */
+export function clonedItemsBytes(templates: readonly ItemTemplate[], n: number): number {
+  const fixed = templates.map((t) => t.pieces.reduce((sum, p) => sum + p.length, 0));
+  let bytes = Math.max(0, n - 1);
+  for (let i = 0; i < n; i++) {
+    const k = i % templates.length;
+    const t = templates[k]!;
+    bytes += fixed[k]!;
+    for (const slot of t.slots) bytes += Buffer.byteLength(slotValue(t, slot, i));
+  }
+  return bytes;
+}
+
+/**
+ * Items `[0, n)` cloned from `templates`, comma-separated (the inside of a list's `items` array),
+ * in Buffers of about `chunkBytes`: memory stays at one chunk however large n is.
+ */
+export function* clonedItems(templates: readonly ItemTemplate[], n: number, chunkBytes = 1 << 20): Generator<Buffer> {
+  const comma = Buffer.from(',');
+  let parts: Buffer[] = [];
+  let bytes = 0;
+  const push = (b: Buffer): void => {
+    parts.push(b);
+    bytes += b.length;
+  };
+  for (let i = 0; i < n; i++) {
+    const t = templates[i % templates.length]!;
+    if (i > 0) push(comma);
+    for (let k = 0; k < t.slots.length; k++) {
+      push(t.pieces[k]!);
+      push(Buffer.from(slotValue(t, t.slots[k]!, i)));
+    }
+    push(t.pieces[t.slots.length]!);
+    if (bytes >= chunkBytes) {
+      yield Buffer.concat(parts, bytes);
+      parts = [];
+      bytes = 0;
+    }
+  }
+  if (bytes > 0) yield Buffer.concat(parts, bytes);
+}

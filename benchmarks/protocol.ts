@@ -4,8 +4,11 @@
 export type Contender =
   | 'rxkube'
   | 'rxkube-unfrozen'
-  | 'rxkube-strip'
+  /** Production defaults (`freeze: false`) + the transport's `omitManagedFields: true`. */
+  | 'rxkube-lean'
   | 'rxkube-meta'
+  /** `metadataOnly` + `omitManagedFields` + `freeze: false`: the leanest store (scenario `bigsync`). */
+  | 'rxkube-meta-lean'
   | 'rxkube-stream'
   /** rxkube over WHATWG fetch (the browser transport) instead of rxkube/kube's node:http. */
   | 'rxkube-fetch'
@@ -23,8 +26,11 @@ export type Contender =
 /** One child process's job. */
 export interface Task {
   readonly contender: Contender;
-  /** `watch`: list then M events; `relist`: list, 410, relist; `inproc`: no I/O (join, reflect). */
-  readonly scenario: 'watch' | 'relist' | 'inproc';
+  /**
+   * `watch`: list then M events; `relist`: list, 410, relist; `inproc`: no I/O (join, reflect);
+   * `bigsync`: one unpaginated list of N objects, sync only (M = 0).
+   */
+  readonly scenario: 'watch' | 'relist' | 'inproc' | 'bigsync';
   readonly n: number;
   readonly m: number;
   /** Replayer URL with the data set / mode / session prefix. */

@@ -11,18 +11,50 @@
  *   leaves.
  * - a watch with `sendInitialEvents=true` (streaming list): N `ADDED` events, the
  *   initial-events-end bookmark, the M events, end.
+ * - mode `bigsync` (`/s/<n>-0/bigsync/…`): a list is ONE unpaginated response of the N objects
+ *   whatever `limit` says — as a real API server answers a `resourceVersion=0` list from its watch
+ *   cache — streamed item by item with backpressure: the items are cloned from a few thousand
+ *   templates while the body is written (data.ts `clonedItems`), so neither the data set nor the
+ *   body (≈ 1.5 GB for 300,000 pods) is ever held whole. Watches stay open and silent.
  * - `Accept: …;as=PartialObjectMetadataList` / `as=PartialObjectMetadata` selects the metadata form.
- * - `GET /prepare?n=&m=&form=` builds (and caches) a data set before the timed runs.
+ * - `GET /prepare?n=&m=&form=` builds (and caches) a data set before the timed runs;
+ *   `&big=1` prepares a `bigsync` one (the templates only).
  *
  * Prints `listening <port>` on stdout once ready. Bytes are generated once per (n, m, form) and
- * kept in memory for the life of the process.
+ * kept in memory for the life of the process; `bigsync` keeps only its templates.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { generateDataset, type Dataset, type Form } from './data.ts';
+import { clonedItems, clonedItemsBytes, generateDataset, itemTemplates, type Dataset, type Form, type ItemTemplate } from './data.ts';
 
 const datasets = new Map<string, Dataset>();
 const pageCache = new Map<string, Buffer[]>();
 const sessions = new Map<string, { relisted: boolean; watches: number }>();
+const templateCache = new Map<Form, ItemTemplate[]>();
+
+function templates(form: Form): ItemTemplate[] {
+  let t = templateCache.get(form);
+  if (t === undefined) {
+    const started = performance.now();
+    templateCache.set(form, (t = itemTemplates(form)));
+    process.stderr.write(`replayer: ${t.length} ${form} templates for bigsync in ${Math.round(performance.now() - started)} ms\n`);
+  }
+  return t;
+}
+
+/** Scenario `bigsync`: N objects as one list response, cloned item by item as the socket takes them. */
+async function handleBigList(res: ServerResponse, n: number, form: Form): Promise<void> {
+  const kind = form === 'metadata' ? '"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1"' : '"kind":"PodList","apiVersion":"v1"';
+  res.writeHead(200, {
+    'Content-Type': form === 'metadata' ? 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1' : 'application/json',
+  });
+  const body = function* (): Generator<Buffer> {
+    yield Buffer.from(`{${kind},"metadata":{"resourceVersion":"${n}"},"items":[`);
+    yield* clonedItems(templates(form), n);
+    yield Buffer.from(']}');
+  };
+  await send(res, body());
+  res.end();
+}
 
 function dataset(n: number, m: number, form: Form): Dataset {
   const id = `${n}-${m}-${form}`;
@@ -170,6 +202,15 @@ async function handleWatch(req: IncomingMessage, res: ServerResponse, d: Dataset
   await new Promise<void>((resolve) => req.on('close', resolve));
 }
 
+/** A watch that stays open and silent until the client leaves (after a `bigsync` list). */
+async function silentWatch(req: IncomingMessage, res: ServerResponse, form: Form): Promise<void> {
+  res.writeHead(200, {
+    'Content-Type': form === 'metadata' ? 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1' : 'application/json',
+  });
+  res.flushHeaders();
+  await new Promise<void>((resolve) => req.on('close', resolve));
+}
+
 const server = createServer((req, res) => {
   res.socket?.setNoDelay(true);
   const url = new URL(req.url ?? '/', 'http://replayer');
@@ -182,6 +223,13 @@ const server = createServer((req, res) => {
     res.end('ok');
     return;
   }
+  if (url.pathname === '/prepare' && url.searchParams.get('big') === '1') {
+    const form = (url.searchParams.get('form') ?? 'full') as Form;
+    const listBytes = clonedItemsBytes(templates(form), Number(url.searchParams.get('n')));
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ listBytes, eventBytes: 0, mix: { templates: templates(form).length } }));
+    return;
+  }
   if (url.pathname === '/prepare') {
     const d = dataset(Number(url.searchParams.get('n')), Number(url.searchParams.get('m')), (url.searchParams.get('form') ?? 'full') as Form);
     pages(d, 'initial', 500);
@@ -190,17 +238,26 @@ const server = createServer((req, res) => {
     res.end(JSON.stringify({ listBytes: d.items.reduce((s, b) => s + b.length, 0), eventBytes: d.events.reduce((s, b) => s + b.length, 0), mix: d.mix }));
     return;
   }
-  const match = /^\/s\/(\d+)-(\d+)\/(watch|relist)\/([\w-]+)\/api\/v1\/pods$/.exec(url.pathname);
+  const match = /^\/s\/(\d+)-(\d+)\/(watch|relist|bigsync)\/([\w-]+)\/api\/v1\/pods$/.exec(url.pathname);
   if (match === null) {
     fail(404, `no route for ${url.pathname}`);
     return;
   }
   const [, n, m, mode, sessionId] = match;
   const form: Form = metadataForm(req.headers.accept) ? 'metadata' : 'full';
+  const watching = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
+  if (mode === 'bigsync') {
+    const work = watching ? silentWatch(req, res, form) : handleBigList(res, Number(n), form);
+    work.catch((error: unknown) => {
+      process.stderr.write(`replayer: ${String(error)}\n`);
+      res.destroy();
+    });
+    return;
+  }
   const d = dataset(Number(n), Number(m), form);
   let session = sessions.get(`${sessionId}`);
   if (session === undefined) sessions.set(`${sessionId}`, (session = { relisted: false, watches: 0 }));
-  const work = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1'
+  const work = watching
     ? handleWatch(req, res, d, mode!, session, url.searchParams)
     : handleList(res, d, session, url.searchParams);
   work.catch((error: unknown) => {

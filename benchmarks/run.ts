@@ -2,6 +2,7 @@
  * The benchmark suite, in one invocation:
  *
  *   node --expose-gc benchmarks/run.ts [--quick] [--json FILE] [--svg FILE] [--reps 3] [--warmup 1]
+ *     [--big-reps 1] [--only watch,relist,inproc,bigsync] [--plan]
  *
  * Starts the replayer (benchmarks/replayer.ts) as its own process, then runs every contender in
  * its own child process per repetition (same Node flags for all), alternating contenders so that
@@ -9,8 +10,10 @@
  * `--json` writes every figure; the chart goes to docs/benchmarks.svg (full runs) or
  * .cache/bench/benchmarks-quick.svg (`--quick`), or to `--svg FILE`.
  *
- * Full: N = 1k, 10k, 100k, M = 100k, three repetitions after a warm-up round. Quick: N = 1k, 10k,
- * M = 20k, one repetition, no warm-up (under two minutes).
+ * Full: N = 1k, 10k, 100k, M = 100k, three repetitions after a warm-up round; `bigsync` (one
+ * unpaginated list of 300,000 full pods, and of 1,000,000 in metadata form) once. Quick: N = 1k,
+ * 10k, M = 20k, `bigsync` at 30,000 / 100,000, one repetition, no warm-up (a few minutes).
+ * The plan and an estimate of the duration are printed first (`--plan`: only that).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -26,6 +29,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 /** The same flags for every contender. */
 const CHILD_FLAGS = ['--expose-gc', '--max-old-space-size=4096'];
+/** Scenario `bigsync`: room for 300,000 full pods or a million metadata objects. */
+const BIG_CHILD_FLAGS = ['--expose-gc', '--max-old-space-size=8192'];
 
 interface Args {
   quick: boolean;
@@ -33,13 +38,17 @@ interface Args {
   svg: string | undefined;
   reps: number;
   warmup: number;
+  /** Repetitions of the `bigsync` scenario (each child runs for up to a minute and GBs of memory). */
+  bigReps: number;
   only: string | undefined;
+  /** Print the plan and the estimate, run nothing. */
+  plan: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
   const quick = argv.includes('--quick');
   // --quick is a two-minute check: one repetition, no warm-up round, unless asked otherwise.
-  const args: Args = { quick, json: undefined, svg: undefined, reps: quick ? 1 : 3, warmup: quick ? 0 : 1, only: undefined };
+  const args: Args = { quick, json: undefined, svg: undefined, reps: quick ? 1 : 3, warmup: quick ? 0 : 1, bigReps: 1, only: undefined, plan: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -52,7 +61,9 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === '--svg') args.svg = value();
     else if (a === '--reps') args.reps = Number(value());
     else if (a === '--warmup') args.warmup = Number(value());
+    else if (a === '--big-reps') args.bigReps = Number(value());
     else if (a === '--only') args.only = value();
+    else if (a === '--plan') args.plan = true;
     else throw new Error(`unknown argument ${a}`);
   }
   return args;
@@ -63,10 +74,23 @@ const NS = args.quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
 const M = args.quick ? 20_000 : 100_000;
 const INPROC_EVENTS = args.quick ? 10_000 : 50_000;
 const CHILD_TIMEOUT_MS = args.quick ? 60_000 : 900_000;
-const WATCH_CONTENDERS: readonly Contender[] = ['rxkube', 'rxkube-unfrozen', 'rxkube-strip', 'rxkube-meta', 'rxkube-stream', 'rxkube-fetch', 'client-node', 'floor', 'parse-only'];
+const WATCH_CONTENDERS: readonly Contender[] = ['rxkube', 'rxkube-unfrozen', 'rxkube-lean', 'rxkube-meta', 'rxkube-stream', 'rxkube-fetch', 'client-node', 'floor', 'parse-only'];
 const RELIST_CONTENDERS: readonly Contender[] = ['rxkube', 'rxkube-unfrozen', 'client-node'];
 const INPROC_CONTENDERS: readonly Contender[] = ['reflect', 'reflect-unfrozen', 'join', 'join-recompute', 'map-floor'];
+/**
+ * Scenario `bigsync`: one unpaginated list, sync only. Full: 300,000 full pods (≈ 1.5 GB) and
+ * 1,000,000 metadata objects (≈ 1.7 GB); `--quick`: 30,000 and 100,000.
+ */
+const BIG_SETS: readonly { n: number; form: 'full' | 'metadata'; contenders: readonly Contender[] }[] = [
+  { n: args.quick ? 30_000 : 300_000, form: 'full', contenders: ['rxkube-unfrozen', 'client-node'] },
+  { n: args.quick ? 100_000 : 1_000_000, form: 'metadata', contenders: ['rxkube-meta-lean'] },
+];
+const BIG_TIMEOUT_MS = 900_000;
+const SCENARIOS = ['watch', 'relist', 'inproc', 'bigsync'];
 const wanted = (scenario: string): boolean => args.only === undefined || args.only.split(',').includes(scenario);
+if (args.only !== undefined) {
+  for (const s of args.only.split(',')) if (!SCENARIOS.includes(s)) throw new Error(`--only: unknown scenario ${s} (${SCENARIOS.join(', ')})`);
+}
 
 function log(message: string): void {
   process.stderr.write(`${message}\n`);
@@ -95,8 +119,10 @@ async function runChildOrError(task: Task): Promise<Measurement | Error> {
 }
 
 function runChild(task: Task): Promise<Measurement> {
+  const big = task.scenario === 'bigsync';
+  const timeoutMs = big ? BIG_TIMEOUT_MS : CHILD_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CHILD_FLAGS, join(here, 'child.ts'), JSON.stringify(task)], {
+    const child = spawn(process.execPath, [...(big ? BIG_CHILD_FLAGS : CHILD_FLAGS), join(here, 'child.ts'), JSON.stringify(task)], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NODE_ENV: '' },
@@ -107,7 +133,7 @@ function runChild(task: Task): Promise<Measurement> {
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-    }, CHILD_TIMEOUT_MS);
+    }, timeoutMs);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       const result = /^RESULT (.*)$/m.exec(out);
@@ -116,21 +142,71 @@ function runChild(task: Task): Promise<Measurement> {
         return;
       }
       const error = /^ERROR (.*)$/m.exec(out);
-      const why = error ? (JSON.parse(error[1]!) as string) : signal === 'SIGKILL' ? `killed after ${CHILD_TIMEOUT_MS / 1000} s` : `exit ${code ?? signal}: ${err.trim().split('\n').slice(-3).join(' ')}`;
+      const why = error ? (JSON.parse(error[1]!) as string) : signal === 'SIGKILL' ? `killed after ${timeoutMs / 1000} s` : `exit ${code ?? signal}: ${err.trim().split('\n').slice(-3).join(' ')}`;
       reject(new Error(why.split('\n')[0]));
     });
   });
 }
 
 let sessionCounter = 0;
-function baseUrl(port: number, n: number, m: number, mode: 'watch' | 'relist', contender: string): string {
+function baseUrl(port: number, n: number, m: number, mode: 'watch' | 'relist' | 'bigsync', contender: string): string {
   return `http://127.0.0.1:${port}/s/${n}-${m}/${mode}/${contender}-${process.pid}-${++sessionCounter}`;
 }
 
-async function prepare(port: number, n: number, m: number, form: 'full' | 'metadata'): Promise<void> {
-  const res = await fetch(`http://127.0.0.1:${port}/prepare?n=${n}&m=${m}&form=${form}`);
+async function prepare(port: number, n: number, m: number, form: 'full' | 'metadata', big = false): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${port}/prepare?n=${n}&m=${m}&form=${form}${big ? '&big=1' : ''}`);
   const info = (await res.json()) as { listBytes: number; eventBytes: number; mix: Record<string, number> };
   log(`  data ${n}/${m}/${form}: list ${(info.listBytes / 1e6).toFixed(1)} MB, events ${(info.eventBytes / 1e6).toFixed(1)} MB ${JSON.stringify(info.mix)}`);
+}
+
+/**
+ * Rough seconds per child, from the 2026-11-26 runs on a 2-core machine: process start and GC
+ * ≈ 1.5 s, a full pod listed ≈ 70 µs (client-node ≈ 125 µs), a watch event ≈ 55 µs; data.ts
+ * generates a pod in ≈ 60 µs and serialises an event in ≈ 65 µs. (It gives 21 min for the
+ * watch, relist and inproc scenarios of a full run, as the 2026-11-26 full run took.)
+ */
+function estimateS(scenario: string, contender: Contender, n: number, m: number, form: 'full' | 'metadata' = 'full'): number {
+  const perPod = (contender === 'client-node' ? 125e-6 : 70e-6) * (form === 'metadata' ? 0.35 : 1);
+  if (scenario === 'watch') return 1.5 + n * perPod + m * 55e-6 + n * 10e-6;
+  if (scenario === 'relist') return 1.5 + 2 * n * perPod + m * 10e-6;
+  if (scenario === 'inproc') return 1.5 + n * 60e-6 + m * 5e-6;
+  return 3 + n * perPod * 1.3 + n * 15e-6;
+}
+
+/** Prints what will run and how long it should take. */
+function printPlan(): void {
+  const lines: string[] = [];
+  let total = 0;
+  const add = (what: string, children: number, seconds: number): void => {
+    lines.push(`  ${what}: ${children} children, ≈ ${(seconds / 60).toFixed(1)} min`);
+    total += seconds;
+  };
+  if (wanted('watch')) {
+    let sec = 0;
+    let children = 0;
+    for (const n of NS) {
+      const rounds = args.reps + (n === NS[0] ? args.warmup : 0);
+      sec += 2 * (n * 60e-6 + M * 65e-6); // the replayer generates the data (two forms)
+      for (const c of WATCH_CONTENDERS) sec += rounds * estimateS('watch', c, n, M);
+      children += rounds * WATCH_CONTENDERS.length;
+    }
+    add(`watch: N = ${NS.join(', ')}, M = ${M} × ${WATCH_CONTENDERS.length} contenders × ${args.reps} reps${args.warmup > 0 ? ` (+ ${args.warmup} warm-up at N = ${NS[0]})` : ''}`, children, sec);
+  }
+  if (wanted('relist')) {
+    const n = NS[NS.length - 1]!;
+    add(`relist: N = ${n} × ${RELIST_CONTENDERS.length} contenders × ${args.reps} reps`, RELIST_CONTENDERS.length * args.reps, args.reps * RELIST_CONTENDERS.reduce((sum, c) => sum + estimateS('relist', c, n, M), 0));
+  }
+  if (wanted('inproc')) {
+    let sec = 0;
+    for (const n of NS) for (const c of INPROC_CONTENDERS) sec += args.reps * estimateS('inproc', c, n, INPROC_EVENTS);
+    add(`inproc: N = ${NS.join(', ')}, ${INPROC_EVENTS} events × ${INPROC_CONTENDERS.length} contenders × ${args.reps} reps`, NS.length * INPROC_CONTENDERS.length * args.reps, sec);
+  }
+  if (wanted('bigsync')) {
+    for (const set of BIG_SETS) {
+      add(`bigsync: N = ${set.n} ${set.form}, one list × ${set.contenders.join(', ')} × ${args.bigReps} reps`, set.contenders.length * args.bigReps, args.bigReps * set.contenders.reduce((sum, c) => sum + estimateS('bigsync', c, set.n, 0, set.form), 0));
+    }
+  }
+  log(`plan (${args.quick ? 'quick' : 'full'} run):\n${lines.join('\n')}\n  estimate ≈ ${(total / 60).toFixed(0)} min on an idle 2-core machine; a loaded one takes longer`);
 }
 
 type Collected = Map<string, { base: Omit<Row, 'median' | 'min' | 'max' | 'reps'>; values: number[]; errors: string[] }>;
@@ -152,6 +228,8 @@ async function rounds(contenders: readonly Contender[], reps: number, warmup: nu
 }
 
 async function main(): Promise<void> {
+  printPlan();
+  if (args.plan) return;
   const started = performance.now();
   const loadBefore = loadavg();
   const { port, proc } = await startReplayer();
@@ -202,6 +280,23 @@ async function main(): Promise<void> {
             contender === 'join' ? 'per pod event' : contender === 'join-recompute' ? 'per pod event (recomputed)' : contender === 'reflect' ? 'per event (frozen)' : contender === 'map-floor' ? 'per event (Map.set)' : 'per event (unfrozen)';
           record(collected, name, n, INPROC_EVENTS, contender, metric, 'µs', result instanceof Error ? result : result.perEventUs);
           if (contender === 'join') record(collected, name, n, INPROC_EVENTS, contender, 'per node event', 'µs', result instanceof Error ? result : result.perRightEventUs);
+        });
+      }
+    }
+    if (wanted('bigsync')) {
+      for (const set of BIG_SETS) {
+        log(`bigsync: one unpaginated list of ${set.n} ${set.form} objects${args.quick ? ' (quick: reduced size)' : ''}`);
+        await prepare(port, set.n, 0, set.form, true);
+        await rounds(set.contenders, args.bigReps, 0, async (contender) => {
+          const task: Task = { contender, scenario: 'bigsync', n: set.n, m: 0, baseUrl: baseUrl(port, set.n, 0, 'bigsync', contender) };
+          const result = await runChildOrError(task);
+          log(`  ${contender}: ${result instanceof Error ? `FAILED ${result.message}` : `synced ${result.size} in ${result.syncMs?.toFixed(0)} ms, heap ${result.heapMB?.toFixed(0)} MB, peak RSS ${result.maxRssMB?.toFixed(0)} MB`}`);
+          const get = (f: (x: Measurement) => number | undefined): number | undefined | Error => (result instanceof Error ? result : f(result));
+          record(collected, 'bigsync', set.n, 0, contender, 'sync', 'ms', get((x) => x.syncMs));
+          record(collected, 'bigsync', set.n, 0, contender, 'sync CPU', 'ms', get((x) => x.syncCpuMs));
+          record(collected, 'bigsync', set.n, 0, contender, 'heap', 'MB', get((x) => x.heapMB));
+          record(collected, 'bigsync', set.n, 0, contender, 'peak RSS', 'MB', get((x) => x.maxRssMB));
+          record(collected, 'bigsync', set.n, 0, contender, 'peak RSS ÷ heap', '×', get((x) => (x.maxRssMB !== undefined && x.heapMB ? x.maxRssMB / x.heapMB : undefined)));
         });
       }
     }

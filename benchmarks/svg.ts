@@ -7,8 +7,9 @@ import { CONTENDERS, type Row } from './report.ts';
 const COLORS: Record<string, string> = {
   rxkube: '#1f6feb',
   'rxkube-unfrozen': '#58a6ff',
-  'rxkube-strip': '#2da44e',
+  'rxkube-lean': '#2da44e',
   'rxkube-meta': '#7ee787',
+  'rxkube-meta-lean': '#4ac26b',
   'rxkube-stream': '#8250df',
   'rxkube-fetch': '#bf8700',
   'client-node': '#cf222e',
