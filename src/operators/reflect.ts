@@ -17,7 +17,7 @@ import { guardKeyOf, guardTransform, skipObject, skipOrFail } from './internal/o
  * import type { ReflectOptions, KubeObject } from 'rxkube';
  * const options: ReflectOptions<KubeObject> = {
  *   structuralSharing: true,
- *   transform: (o) => ({ ...o, metadata: { ...o.metadata, managedFields: undefined } }),
+ *   transform: (o) => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, seen: 'yes' } } }),
  * };
  * ```
  */
@@ -47,7 +47,9 @@ export interface ReflectOptions<T> {
   structuralSharing?: boolean;
   /**
    * Applied to every object before it is stored (list items and watch objects, including the
-   * object of a `DELETED` event), e.g. to drop `metadata.managedFields`. Must be idempotent, may
+   * object of a `DELETED` event), e.g. to add a derived field. (To drop `metadata.managedFields`,
+   * use the transports' `omitManagedFields` instead: it never builds the field, where a `delete`
+   * here would slow every later read of the object.) Must be idempotent, may
    * mutate its argument, and must keep the key and `metadata.resourceVersion`. It is not called
    * for a relisted object whose resourceVersion equals the stored one: the stored object is kept.
    * @defaultValue none
