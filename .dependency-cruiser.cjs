@@ -11,6 +11,7 @@ module.exports = {
     { name: 'operators-not-sources', severity: 'error', from: { path: '^src/operators/' }, to: { path: '^src/(sources|informer)/' } },
     { name: 'adapters-use-public-core', comment: 'react/ and angular/ import only the core and model', severity: 'error', from: { path: '^src/(react|angular)/' }, to: { path: '^src/(kube|testing|metrics|cli)/' } },
     { name: 'metrics-use-public-core', comment: 'metrics/ binds the core\'s hooks to prom-client, nothing else', severity: 'error', from: { path: '^src/metrics/' }, to: { path: '^src/(kube|testing|react|angular|cli)/' } },
+    { name: 'client-node-loaded-lazily', comment: 'cli/ and kube/ import @kubernetes/client-node (an optional peer) for types only, or with loadPeer at run time: the rxkube command runs without it', severity: 'error', from: { path: '^src/(cli|kube)/' }, to: { path: '@kubernetes/client-node', dependencyTypesNot: ['type-only', 'type-import', 'dynamic-import'] } },
     { name: 'testing-not-kube', severity: 'error', from: { path: '^src/testing/' }, to: { path: '^src/(kube|react|angular|cli)/' } },
   ],
   options: {

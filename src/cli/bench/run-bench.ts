@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Worker } from 'node:worker_threads';
-import { KubeConfig } from '@kubernetes/client-node';
 import { Observable, type Subscription } from 'rxjs';
 import { kubeFetch } from '../../kube/kube-fetch.ts';
 import type { KubeObject } from '../../model/kube-object.ts';
@@ -14,6 +13,7 @@ import { reflect } from '../../operators/reflect.ts';
 import { withIndex } from '../../operators/with-index.ts';
 import { fetchListWatch } from '../../sources/fetch-list-watch.ts';
 import { listWatch } from '../../sources/list-watch.ts';
+import { loadPeer } from '../../sources/load-peer.ts';
 import type { BenchPipeline } from './load-pipeline.ts';
 import type { ReplayWorkerData, ReplayWorkerReady } from './replay-worker.ts';
 import { enterStage, StageClock, timedFetch, type Stage } from './stage-clock.ts';
@@ -115,10 +115,14 @@ function startWorker(data: ReplayWorkerData): { worker: Worker; ready: Promise<R
  * Replays a recording through rxkube — the default informer's stages, or the user's pipeline
  * after them — and measures it. The recording is served by a simulated API server on a worker
  * thread; the pipeline runs on this thread over rxkube/kube's Node transport, composed stage by
- * stage with marks between the stages (see {@link StageClock}).
+ * stage with marks between the stages (see {@link StageClock}). That transport needs
+ * `@kubernetes/client-node`, loaded when the bench starts (the rest of the CLI runs without it).
+ * @throws {@link MissingPeerDependencyError} when `@kubernetes/client-node` is not installed.
  * @internal
  */
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
+  // Loaded here, not imported above: the rest of the CLI runs without this optional peer.
+  const { KubeConfig } = await loadPeer(() => import('@kubernetes/client-node'), '@kubernetes/client-node', 'rxkube bench');
   const gc = collectGarbage();
   options.onProgress?.({ phase: 'starting', events: 0, total: 0 });
   const { worker, ready, failed } = startWorker({ path: options.path, speed: options.speed });
