@@ -151,15 +151,24 @@ export interface FetchListWatchOptions {
   maxLineBytes?: number;
   /**
    * How long a request may go without receiving a byte (waiting for the response headers, or
-   * between body chunks) before it is aborted with {@link WatchStalledError}. `0` or `Infinity`
-   * disables the check.
+   * between body chunks) before it is aborted with {@link WatchStalledError}: how soon a dead
+   * connection (a peer gone without FIN or RST, a NAT or load balancer that dropped the flow) is
+   * noticed. `0` or `Infinity` disables the check.
    *
-   * The default never aborts a healthy request: for a watch with `timeoutSeconds`, that timeout
-   * plus 5 s (by then the server must have ended the stream, as kube-rs reasons); for a watch
-   * without one, 3,605 s (the server picks at most 2 × its default 1,800 s `minRequestTimeout`);
-   * for a list, 295 s (kube-rs's read timeout). With `allowWatchBookmarks` a much lower value
-   * detects a dead connection sooner, but only if the server sends bookmarks that often, which
-   * the API does not promise.
+   * The default never aborts a healthy request:
+   * - a watch with `allowWatchBookmarks` (what the informer sends): 90 s, or `timeoutSeconds` + 5 s
+   *   if shorter. kube-apiserver's watch cache sends such a watcher a bookmark about once a
+   *   minute even when nothing changes, so 90 s of silence means the connection is dead
+   *   (client-go notices in about 45 s with HTTP/2 pings, which `fetch` cannot send);
+   * - any other watch: `timeoutSeconds` + 5 s (by then the server must have ended the stream, as
+   *   kube-rs reasons), or 3,605 s without `timeoutSeconds` (the server picks at most 2 × its
+   *   default 1,800 s `minRequestTimeout`);
+   * - a list: 295 s (kube-rs's read timeout).
+   *
+   * Servers that do not send periodic bookmarks (a resource with the watch cache disabled,
+   * `--watch-cache=false`, some aggregated APIs) leave a quiet watch silent: there the 90 s
+   * default re-opens it every 90 s (one cheap request, no relist, no backoff); raise the limit
+   * if that matters.
    *
    * @defaultValue see above
    */
@@ -173,6 +182,8 @@ export interface FetchListWatchOptions {
 }
 
 const LIST_STALL_MS = 295_000;
+/** A bookmark comes about every 60 s; 30 s more absorbs jitter and a busy server. */
+const BOOKMARK_STALL_MS = 90_000;
 const WATCH_GRACE_MS = 5_000;
 const WATCH_NO_TIMEOUT_STALL_MS = 3_605_000;
 /** setTimeout's limit; longer stall limits are checked in several steps. */
@@ -276,8 +287,7 @@ export function fetchListWatch<T extends KubeObject = KubeObject>(options: Fetch
           timeoutSeconds: watchOptions.timeoutSeconds === undefined ? undefined : String(watchOptions.timeoutSeconds),
           watch: 'true',
         };
-        const timeout = watchOptions.timeoutSeconds;
-        const stallMs = options.stallTimeoutMs ?? (timeout !== undefined && timeout > 0 ? timeout * 1000 + WATCH_GRACE_MS : WATCH_NO_TIMEOUT_STALL_MS);
+        const stallMs = options.stallTimeoutMs ?? defaultWatchStallMs(watchOptions);
         const accept = options.metadataOnly ? ACCEPT_METADATA : ACCEPT_JSON;
         return exchange(subscriber, options, collection + queryString(query), accept, stallMs, async (reader, touch) => {
           const decoder = new NdjsonDecoder(decoderOptions);
@@ -294,6 +304,13 @@ export function fetchListWatch<T extends KubeObject = KubeObject>(options: Fetch
         });
       }),
   });
+}
+
+/** The default stall limit of a watch; see {@link FetchListWatchOptions.stallTimeoutMs}. */
+function defaultWatchStallMs(watchOptions: WatchOptions): number {
+  const timeout = watchOptions.timeoutSeconds;
+  const bounded = timeout !== undefined && timeout > 0 ? timeout * 1000 + WATCH_GRACE_MS : WATCH_NO_TIMEOUT_STALL_MS;
+  return watchOptions.allowWatchBookmarks === true ? Math.min(bounded, BOOKMARK_STALL_MS) : bounded;
 }
 
 /**

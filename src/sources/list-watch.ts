@@ -6,7 +6,7 @@ import type { ListOptions, ListWatch, ObjectList, WatchEvent } from '../model/wi
 import { createBackoff, type Backoff, type BackoffOptions } from '../store/backoff.ts';
 import { retryAfterMs } from '../operators/retry-backoff.ts';
 import { isValidated } from './validated-sources.ts';
-import { isApiErrorShape, isExpired, isTooLargeResourceVersion, isTooManyRequests } from './classify-error.ts';
+import { isApiErrorShape, isDeadConnection, isExpired, isTooLargeResourceVersion, isTooManyRequests } from './classify-error.ts';
 
 /**
  * Options of {@link listWatch}. Defaults follow client-go's reflector.
@@ -416,6 +416,8 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
     }
 
     function afterWatchError(error: unknown): Step {
+      // A stalled watch is a dead connection: reported, then re-opened at once, never backed off.
+      if (isDeadConnection(error)) return { kind: 'wait', event: { type: 'BACKOFF', delayMs: 0, attempt: 1, error, next: 'rewatch' }, then: { kind: 'watch' } };
       if (isTooManyRequests(error)) return waitThen(error, { kind: 'watch' });
       if (isExpired(error)) return waitThen(error, relistStep('expired'));
       if (isTooLargeResourceVersion(error)) return waitThen(error, relistStep('tooLargeResourceVersion'));
