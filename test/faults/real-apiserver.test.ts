@@ -97,8 +97,8 @@ describe('dead connection detection against the real kube-apiserver (kubeListWat
       const detectedMs = performance.now() - blackholedAt;
       env.proxy.setMode('forward');
       expect(stalled.phase === 'backingOff' && stalled.error).toBeInstanceOf(WatchStalledError);
-      // The watch stays silent from the blackhole on (its last byte came earlier).
-      expect(detectedMs).toBeLessThan(stallTimeoutMs + 1000);
+      // Silent from the blackhole on (its last byte came earlier): one limit, plus timer lateness on a busy machine.
+      expect(detectedMs).toBeLessThan(stallTimeoutMs + 2000);
       console.log(`real apiserver, kubeListWatch: blackholed watch noticed after ${Math.round(detectedMs)} ms (stall limit ${stallTimeoutMs} ms)`);
       // Resumed: a change made now arrives.
       await env.admin.call('POST', `/api/v1/namespaces/${ns}/configmaps`, { metadata: { name: 'after' } });

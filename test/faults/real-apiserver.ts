@@ -279,7 +279,7 @@ export async function runFaultSchedule(env: FaultEnv, seed: number, options: Fau
         case 'blackhole':
           count(kind);
           proxy.setMode('blackhole');
-          await sleep(stallTimeoutMs + int(rng, 0, 1000));
+          await sleep(stallTimeoutMs + int(rng, 500, 1500));
           proxy.setMode('forward');
           break;
         case 'slow':
