@@ -71,9 +71,11 @@ describe('real kube-apiserver as the fault injector: seeded schedules', () => {
     const faults: Record<string, number> = {};
     for (const r of results) for (const [k, n] of Object.entries(r.faults)) faults[k] = (faults[k] ?? 0) + n;
     const sum = (f: (r: FaultScheduleResult) => number): number => results.reduce((a, r) => a + f(r), 0);
+    const statuses: Record<string, number> = {};
+    for (const r of results) for (const [k, n] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + n;
     console.log(`real-apiserver faults: ${results.length} schedules, ${sum((r) => r.operations)} operations, ${sum((r) => r.deltas)} deltas, ` +
       `faults ${JSON.stringify(faults)}, ${results.filter((r) => r.divergences.length > 0).length} divergent, ` +
-      `converged after max ${Math.max(...results.map((r) => r.convergedAfterMs))} ms`);
+      `converged after max ${Math.max(...results.map((r) => r.convergedAfterMs))} ms; statuses ${JSON.stringify(statuses)}`);
     for (const r of results) expectConverged(r);
   }, 3_600_000);
 });
