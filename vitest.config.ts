@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: 'main',
           include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
-          exclude: ['**/node_modules/**', 'test/e2e/**', 'test/chaos/long/**', 'test/conformance/**'],
+          exclude: ['**/node_modules/**', 'test/e2e/**', 'test/chaos/long/**', 'test/conformance/**', 'test/faults/**'],
         },
       },
       {
@@ -22,6 +22,16 @@ export default defineConfig({
           include: ['test/conformance/**/*.test.ts'],
           globalSetup: ['test/conformance/global-setup.ts'],
           testTimeout: 120_000,
+        },
+      },
+      {
+        // The real kube-apiserver as the fault injector (kill -9 and restart, compaction, a TCP
+        // proxy that resets, blackholes and slows, 429s): its own control plane, since it kills it.
+        extends: true,
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          testTimeout: 300_000,
         },
       },
     ],

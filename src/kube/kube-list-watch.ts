@@ -58,7 +58,7 @@ export interface KubeListWatchOptions {
   /**
    * Abort a request after this long without a byte; see {@link FetchListWatchOptions.stallTimeoutMs}.
    *
-   * @defaultValue the watch's `timeoutSeconds` + 5 s; 295 s for lists
+   * @defaultValue 90 s for a watch with bookmarks (the informer's), else its `timeoutSeconds` + 5 s; 295 s for lists
    */
   stallTimeoutMs?: number;
   /**

@@ -1,4 +1,5 @@
 import type { Status } from '../model/kube-object.ts';
+import { WatchStalledError } from '../model/errors.ts';
 
 /** The fields rxkube reads from an API error: any object with a numeric `code`. */
 interface ApiErrorShape {
@@ -47,4 +48,12 @@ export function isTooLargeResourceVersion(error: unknown): boolean {
 /** 429, whatever the reason, or reason `TooManyRequests`. */
 export function isTooManyRequests(error: unknown): boolean {
   return isApiErrorShape(error) && (error.code === 429 || reasonOf(error) === 'TooManyRequests');
+}
+
+/**
+ * A dead connection: the watch went silent for longer than the stall limit ({@link WatchStalledError}).
+ * Not a failing server, so no backoff: each attempt is already paced by the stall limit itself.
+ */
+export function isDeadConnection(error: unknown): error is WatchStalledError {
+  return error instanceof WatchStalledError;
 }

@@ -151,15 +151,28 @@ export interface FetchListWatchOptions {
   maxLineBytes?: number;
   /**
    * How long a request may go without receiving a byte (waiting for the response headers, or
-   * between body chunks) before it is aborted with {@link WatchStalledError}. `0` or `Infinity`
-   * disables the check.
+   * between body chunks) before it is aborted with {@link WatchStalledError}: how soon a dead
+   * connection (a peer gone without FIN or RST, a NAT or load balancer that dropped the flow) is
+   * noticed. `0` or `Infinity` disables the check.
    *
-   * The default never aborts a healthy request: for a watch with `timeoutSeconds`, that timeout
-   * plus 5 s (by then the server must have ended the stream, as kube-rs reasons); for a watch
-   * without one, 3,605 s (the server picks at most 2 × its default 1,800 s `minRequestTimeout`);
-   * for a list, 295 s (kube-rs's read timeout). With `allowWatchBookmarks` a much lower value
-   * detects a dead connection sooner, but only if the server sends bookmarks that often, which
-   * the API does not promise.
+   * The default never aborts a healthy request:
+   * - a watch with `allowWatchBookmarks` (what the informer sends): 90 s, but not before the
+   *   watch is 150 s old (or `timeoutSeconds` + 5 s if shorter). kube-apiserver's watch cache
+   *   sends such a watcher a bookmark every minute even when nothing changes, once it has
+   *   learnt of a resourceVersion newer than the watch's start: on a quiet collection in a quiet
+   *   cluster the first one came 60 or 120 s after the watch opened (kube-apiserver v1.36.3,
+   *   measured by `test/apiserver/bookmark-probe.ts`), the next ones 60 s apart. So a connection
+   *   that dies is noticed at most 90 s later, or 150 s after its watch opened (client-go
+   *   notices in about 45 s with HTTP/2 pings, which `fetch` cannot send);
+   * - any other watch: `timeoutSeconds` + 5 s (by then the server must have ended the stream, as
+   *   kube-rs reasons), or 3,605 s without `timeoutSeconds` (the server picks at most 2 × its
+   *   default 1,800 s `minRequestTimeout`);
+   * - a list: 295 s (kube-rs's read timeout).
+   *
+   * Servers that do not send periodic bookmarks (a resource with the watch cache disabled,
+   * `--watch-cache=false`, some aggregated APIs) leave a quiet watch silent: there the 90 s
+   * default re-opens it every 90 s (one cheap request, no relist, no backoff); raise the limit
+   * if that matters.
    *
    * @defaultValue see above
    */
@@ -173,6 +186,10 @@ export interface FetchListWatchOptions {
 }
 
 const LIST_STALL_MS = 295_000;
+/** A bookmark comes every 60 s; 30 s more absorbs jitter and a busy server. */
+const BOOKMARK_STALL_MS = 90_000;
+/** The first bookmark of a quiet watch may take two bookmark periods (measured: up to 122 s). */
+const FIRST_BOOKMARK_MS = 150_000;
 const WATCH_GRACE_MS = 5_000;
 const WATCH_NO_TIMEOUT_STALL_MS = 3_605_000;
 /** setTimeout's limit; longer stall limits are checked in several steps. */
@@ -253,7 +270,7 @@ export function fetchListWatch<T extends KubeObject = KubeObject>(options: Fetch
           resourceVersionMatch: listOptions.resourceVersionMatch,
         };
         const accept = options.metadataOnly ? ACCEPT_METADATA_LIST : ACCEPT_JSON;
-        return exchange(subscriber, options, collection + queryString(query), accept, options.stallTimeoutMs ?? LIST_STALL_MS, async (reader, touch) => {
+        return exchange(subscriber, options, collection + queryString(query), accept, { limitMs: options.stallTimeoutMs ?? LIST_STALL_MS, graceMs: 0 }, async (reader, touch) => {
           // Item by item as the bytes arrive: a list body is never one string, so any size decodes.
           const decoder = new ListBodyDecoder<T>(listDecoderOptions);
           await reader.forEach((chunk) => {
@@ -276,10 +293,9 @@ export function fetchListWatch<T extends KubeObject = KubeObject>(options: Fetch
           timeoutSeconds: watchOptions.timeoutSeconds === undefined ? undefined : String(watchOptions.timeoutSeconds),
           watch: 'true',
         };
-        const timeout = watchOptions.timeoutSeconds;
-        const stallMs = options.stallTimeoutMs ?? (timeout !== undefined && timeout > 0 ? timeout * 1000 + WATCH_GRACE_MS : WATCH_NO_TIMEOUT_STALL_MS);
+        const stall = options.stallTimeoutMs === undefined ? defaultWatchStall(watchOptions) : { limitMs: options.stallTimeoutMs, graceMs: 0 };
         const accept = options.metadataOnly ? ACCEPT_METADATA : ACCEPT_JSON;
-        return exchange(subscriber, options, collection + queryString(query), accept, stallMs, async (reader, touch) => {
+        return exchange(subscriber, options, collection + queryString(query), accept, stall, async (reader, touch) => {
           const decoder = new NdjsonDecoder(decoderOptions);
           const emit = (value: unknown): void => {
             if (!subscriber.closed) subscriber.next(decodeWatchEvent<T>(value));
@@ -294,6 +310,20 @@ export function fetchListWatch<T extends KubeObject = KubeObject>(options: Fetch
         });
       }),
   });
+}
+
+/** How long a request may be silent (`limitMs`), and how old it must be before that counts (`graceMs`). */
+interface StallLimit {
+  readonly limitMs: number;
+  readonly graceMs: number;
+}
+
+/** The default stall limit of a watch; see {@link FetchListWatchOptions.stallTimeoutMs}. */
+function defaultWatchStall(watchOptions: WatchOptions): StallLimit {
+  const timeout = watchOptions.timeoutSeconds;
+  const bounded = timeout !== undefined && timeout > 0 ? timeout * 1000 + WATCH_GRACE_MS : WATCH_NO_TIMEOUT_STALL_MS;
+  if (watchOptions.allowWatchBookmarks !== true || bounded <= BOOKMARK_STALL_MS) return { limitMs: bounded, graceMs: 0 };
+  return { limitMs: BOOKMARK_STALL_MS, graceMs: Math.min(bounded, FIRST_BOOKMARK_MS) };
 }
 
 /**
@@ -352,12 +382,12 @@ function exchange<V>(
   options: FetchListWatchOptions,
   url: string,
   accept: string,
-  stallMs: number,
+  stallLimit: StallLimit,
   consume: (reader: BodyReader, touch: () => void) => Promise<void>,
 ): TeardownLogic {
   const controller = new AbortController();
   let reader: BodyReader | undefined;
-  const stall = watchdog(options.scheduler ?? asyncScheduler, stallMs, (idleMs) => {
+  const stall = watchdog(options.scheduler ?? asyncScheduler, stallLimit, (idleMs) => {
     const error = new WatchStalledError(idleMs);
     subscriber.error(error);
   });
@@ -391,19 +421,23 @@ interface Watchdog {
 }
 
 /**
- * Calls `onStall` once `limitMs` pass without `touch()`. Touching only records the time; the
- * timer is rescheduled when it fires early, so a busy stream costs no timer churn.
+ * Calls `onStall` once `limitMs` pass without `touch()`, but not before `graceMs` since the start.
+ * Touching only records the time; the timer is rescheduled when it fires early, so a busy stream
+ * costs no timer churn.
  */
-function watchdog(scheduler: SchedulerLike, limitMs: number, onStall: (idleMs: number) => void): Watchdog {
+function watchdog(scheduler: SchedulerLike, { limitMs, graceMs }: StallLimit, onStall: (idleMs: number) => void): Watchdog {
   if (!(limitMs > 0) || !Number.isFinite(limitMs)) return { touch: () => undefined, stop: () => undefined };
-  let last = scheduler.now();
+  const started = scheduler.now();
+  let last = started;
   let timer: Subscription;
   const check = (): void => {
-    const idle = scheduler.now() - last;
-    if (idle >= limitMs) onStall(idle);
-    else timer = scheduler.schedule(check, Math.min(limitMs - idle, MAX_TIMER_MS));
+    const now = scheduler.now();
+    const idle = now - last;
+    const wait = Math.max(limitMs - idle, graceMs - (now - started));
+    if (wait <= 0) onStall(idle);
+    else timer = scheduler.schedule(check, Math.min(wait, MAX_TIMER_MS));
   };
-  timer = scheduler.schedule(check, Math.min(limitMs, MAX_TIMER_MS));
+  timer = scheduler.schedule(check, Math.min(Math.max(limitMs, graceMs), MAX_TIMER_MS));
   return {
     touch: () => {
       last = scheduler.now();

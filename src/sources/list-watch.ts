@@ -6,7 +6,7 @@ import type { ListOptions, ListWatch, ObjectList, WatchEvent } from '../model/wi
 import { createBackoff, type Backoff, type BackoffOptions } from '../store/backoff.ts';
 import { retryAfterMs } from '../operators/retry-backoff.ts';
 import { isValidated } from './validated-sources.ts';
-import { isApiErrorShape, isExpired, isTooLargeResourceVersion, isTooManyRequests } from './classify-error.ts';
+import { isApiErrorShape, isDeadConnection, isExpired, isTooLargeResourceVersion, isTooManyRequests } from './classify-error.ts';
 
 /**
  * Options of {@link listWatch}. Defaults follow client-go's reflector.
@@ -91,8 +91,8 @@ const objectEventTypes = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK']);
  *    A watch that had been established (it delivered an event, or stayed open a second) and is
  *    then cut by the network (reset, unexpected EOF, a stream cut mid-line, an HTTP client's body
  *    timeout) is resumed at once the same way, without backoff: load balancers cut idle
- *    connections routinely. Only a stall (no byte for the stall limit) of a watch that never
- *    delivered an event counts as a failure.
+ *    connections routinely. A stall (no byte for the stall limit: a dead connection) is reported
+ *    as a `BACKOFF` of 0 ms and the watch re-opened at once, whether or not it had delivered.
  * 4. 410 Gone/Expired and "too large resource version" on a watch: backoff, relist at the last
  *    resourceVersion. The same on a list: relist at once with a consistent read (`resourceVersion`
  *    unset). 429 and network failures of a watch request: backoff, watch again from the same
@@ -303,7 +303,7 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
           },
           error: (error: unknown) => {
             if (out.closed) return;
-            next = isCutOfEstablishedWatch(error, received, scheduler.now() - started) ? { kind: 'watch' } : afterWatchError(error);
+            next = !isDeadConnection(error) && isCutOfEstablishedWatch(error, received, scheduler.now() - started) ? { kind: 'watch' } : afterWatchError(error);
             out.complete();
           },
           complete: () => {
@@ -353,7 +353,7 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
           error: (error: unknown) => {
             if (out.closed) return;
             if (initial) next = afterStreamError(error);
-            else next = isCut(error) ? { kind: 'watch' } : afterWatchError(error);
+            else next = isCut(error) && !isDeadConnection(error) ? { kind: 'watch' } : afterWatchError(error);
             out.complete();
           },
           complete: () => {
@@ -416,6 +416,8 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
     }
 
     function afterWatchError(error: unknown): Step {
+      // A stalled watch is a dead connection: reported, then re-opened at once, never backed off.
+      if (isDeadConnection(error)) return { kind: 'wait', event: { type: 'BACKOFF', delayMs: 0, attempt: 1, error, next: 'rewatch' }, then: { kind: 'watch' } };
       if (isTooManyRequests(error)) return waitThen(error, { kind: 'watch' });
       if (isExpired(error)) return waitThen(error, relistStep('expired'));
       if (isTooLargeResourceVersion(error)) return waitThen(error, relistStep('tooLargeResourceVersion'));

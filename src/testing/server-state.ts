@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RevisionClock } from './clock.ts';
 import type { ResourceStore } from './resource-store.ts';
 import type { ResourceDef } from './resource-def.ts';
+import type { SchedulerLike } from 'rxjs';
 import type { Status } from '../model/kube-object.ts';
 
 /** The simulated server's tunables, resolved (see `SimulatedApiServerOptions`). */
@@ -16,6 +17,7 @@ export interface ResolvedOptions {
   readonly quietBookmarks: boolean;
   readonly requireNamespaces: boolean;
   readonly uncachedResources: ReadonlySet<string>;
+  readonly scheduler: SchedulerLike;
 }
 
 /** How a watch connection can be disturbed by a fault. */

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { ApiError } from '../model/errors.ts';
 import type { KubeObject } from '../model/kube-object.ts';
 import { RevisionClock } from './clock.ts';
@@ -99,6 +100,13 @@ export interface SimulatedApiServerOptions {
    * @defaultValue `[]`
    */
   readonly uncachedResources?: readonly string[];
+  /**
+   * The clock of each watch's periodic bookmarks and of its `timeoutSeconds`: pass a
+   * `VirtualTimeScheduler` (or `TestScheduler`) to drive them from a test, e.g. to check that a
+   * quiet watch with a bookmark every minute is never taken for a dead connection.
+   * @defaultValue `asyncScheduler` (real time)
+   */
+  readonly scheduler?: SchedulerLike;
   /**
    * Serve the built-in resources ({@link builtInResources}).
    * @defaultValue true
@@ -230,6 +238,7 @@ export async function createSimulatedApiServer(options: SimulatedApiServerOption
       quietBookmarks: options.quietBookmarks ?? true,
       requireNamespaces: options.requireNamespaces ?? false,
       uncachedResources: new Set(options.uncachedResources ?? []),
+      scheduler: options.scheduler ?? asyncScheduler,
     },
     watches: new Set(),
     failures: [],

@@ -1,3 +1,4 @@
+import type { SchedulerAction, Subscription } from 'rxjs';
 import type { KubeObject, Status } from '../model/kube-object.ts';
 import { contentType, negotiate, toPartial, withResourceVersion, type Representation } from './media.ts';
 import { objectFilter } from './object-filter.ts';
@@ -71,12 +72,15 @@ export async function handleWatch(state: ServerState, r: RoutedRequest, q: ListW
   let split: number | undefined;
   let queue: Buffer[] | undefined;
   const timers: NodeJS.Timeout[] = [];
+  const clocked: Subscription[] = [];
+  const scheduler = state.options.scheduler;
   let unsubscribe: (() => void) | undefined;
 
   const cleanup = (): void => {
     if (closed) return;
     closed = true;
-    for (const t of timers) { clearTimeout(t); clearInterval(t); }
+    for (const t of timers) clearTimeout(t);
+    for (const c of clocked) c.unsubscribe();
     unsubscribe?.();
     state.watches.delete(conn);
   };
@@ -146,7 +150,7 @@ export async function handleWatch(state: ServerState, r: RoutedRequest, q: ListW
   const timeoutMs = q.timeoutSeconds !== undefined
     ? q.timeoutSeconds * 1000
     : (state.options.minRequestTimeoutSeconds * (1 + Math.random())) * 1000;
-  timers.push(setTimeout(end, timeoutMs));
+  clocked.push(scheduler.schedule(end, timeoutMs));
 
   const errorAndEnd = (status: Status): void => {
     emit('ERROR', status);
@@ -208,8 +212,12 @@ export async function handleWatch(state: ServerState, r: RoutedRequest, q: ListW
         emit('BOOKMARK', bookmarkObject(def, rep, rv, false));
       }
     };
-    timers.push(setInterval(bookmark, state.options.bookmarkIntervalMs));
+    const interval = state.options.bookmarkIntervalMs;
+    clocked.push(scheduler.schedule(function (this: SchedulerAction<undefined>) {
+      bookmark();
+      this.schedule(undefined, interval);
+    }, interval));
     // Like the cacher: one bookmark about 2 s before timeoutSeconds ends the watch.
-    if (q.timeoutSeconds !== undefined && timeoutMs > 2000) timers.push(setTimeout(bookmark, timeoutMs - 2000));
+    if (q.timeoutSeconds !== undefined && timeoutMs > 2000) clocked.push(scheduler.schedule(bookmark, timeoutMs - 2000));
   }
 }

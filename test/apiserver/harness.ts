@@ -6,6 +6,8 @@
  *   const cp = await startControlPlane();
  *   // cp.url, cp.token, cp.caCert, cp.kubeconfigPath, ...
  *   await cp.compact();   // force an etcd compaction (old resourceVersions -> 410)
+ *   await cp.kill();      // SIGKILL: kube-apiserver and its embedded etcd die at once
+ *   await cp.restart();   // the same etcd data, port, certificates and tokens
  *   await cp.stop();
  *
  * Needs `go` (only when the binary is not built yet: build.sh builds it into
@@ -56,6 +58,12 @@ export interface ControlPlaneOptions {
   binary?: string;
   /** Keep the temp dir (certs, etcd data, kubeconfig) after stop(), for debugging. */
   keepDir?: boolean;
+  /**
+   * More users for the static token file: `token → groups`. Each user is named after its token's
+   * first 8 characters. Users outside `system:masters` are subject to `--max-requests-inflight`
+   * (masters are exempt from it), and need an RBAC binding to do anything.
+   */
+  extraTokens?: Record<string, readonly string[]>;
 }
 
 export interface ControlPlane {
@@ -73,22 +81,32 @@ export interface ControlPlane {
   clientCert: string;
   /** PEM private key of clientCert. */
   clientKey: string;
-  /** http://127.0.0.1:PORT of the admin endpoint (POST /compact, GET /revision). */
-  adminUrl: string;
+  /** http://127.0.0.1:PORT of the admin endpoint (POST /compact, GET /revision); changes on restart(). */
+  readonly adminUrl: string;
   /** Temp dir holding certs, token file, kubeconfig and etcd data. */
   dir: string;
   /** Kubernetes version of the binary, e.g. "v1.36.3". */
   version: string;
-  /** The control plane's process id. */
-  pid: number;
-  /** Milliseconds from spawning the process to a ready /readyz. */
-  startMs: number;
+  /** The control plane's process id; changes on restart(). */
+  readonly pid: number;
+  /** Milliseconds from spawning the process to a ready /readyz (of the last start). */
+  readonly startMs: number;
   /** Compact etcd at its current revision; resolves to that revision. */
   compact(): Promise<number>;
   /** Current etcd store revision. */
   revision(): Promise<number>;
   /** Last lines of the control plane's stderr. */
   logTail(lines?: number): string;
+  /**
+   * `kill -9` of the process (kube-apiserver and the embedded etcd in it); resolves once it is
+   * gone. The data dir is kept for {@link ControlPlane.restart}.
+   */
+  kill(): Promise<void>;
+  /**
+   * Starts the control plane again on the same etcd data, secure port, certificates and tokens
+   * (killing it first if it still runs); resolves when /readyz is ok.
+   */
+  restart(): Promise<void>;
   /** SIGTERM, SIGKILL after `graceMs` (default 5000), then delete the temp dir. Idempotent. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -382,7 +400,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   try {
     const pki = generatePki(dir);
     const token = randomBytes(24).toString('hex');
-    writeFileSync(join(dir, 'tokens.csv'), `${token},admin,admin,"system:masters"\n`, { mode: 0o600 });
+    const extra = Object.entries(options.extraTokens ?? {})
+      .map(([t, groups]) => `${t},${t.slice(0, 8)},${t.slice(0, 8)},"${groups.join(',')}"\n`)
+      .join('');
+    writeFileSync(join(dir, 'tokens.csv'), `${token},admin,admin,"system:masters"\n${extra}`, { mode: 0o600 });
 
     // The secure port is chosen here (free right now); retry if someone else
     // grabbed it before the apiserver bound it.
@@ -405,16 +426,41 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   }
 }
 
-async function launch(
+interface Running {
+  readonly child: ChildProcess;
+  readonly exitPromise: Promise<void>;
+  readonly exited: () => boolean;
+  readonly adminAddr: string;
+  readonly startMs: number;
+}
+
+/** A rolling tail of the control plane's output, shared by its restarts. */
+function outputSink(options: ControlPlaneOptions): { keep: (line: string) => void; tail: (n?: number) => string; sink?: (line: string) => void } {
+  const lines: string[] = [];
+  const logOpt = options.log ?? process.env['RXKUBE_APISERVER_LOG'] === '1';
+  const sink = typeof logOpt === 'function' ? logOpt : logOpt ? (l: string) => process.stderr.write(`[apiserver] ${l}\n`) : undefined;
+  return {
+    keep: (l) => {
+      lines.push(l);
+      if (lines.length > 400) lines.splice(0, lines.length - 400);
+      sink?.(l);
+    },
+    tail: (n = 60) => lines.slice(-n).join('\n'),
+    ...(sink ? { sink } : {}),
+  };
+}
+
+/** Spawns the binary on `dir`'s data and `port`, and waits for a ready /readyz. */
+async function spawnReady(
   bin: string,
   dir: string,
   port: number,
   token: string,
-  pki: Pki,
-  version: string,
+  caCert: string,
   keepDir: boolean,
   options: ControlPlaneOptions,
-): Promise<ControlPlane> {
+  out: ReturnType<typeof outputSink>,
+): Promise<Running> {
   installHandlers();
   const startedAt = Date.now();
   const args = [
@@ -429,16 +475,6 @@ async function launch(
   const entry = { child, dir, keepDir };
   running.add(entry);
 
-  const tail: string[] = [];
-  const logOpt = options.log ?? process.env['RXKUBE_APISERVER_LOG'] === '1';
-  const sink = typeof logOpt === 'function' ? logOpt : logOpt ? (l: string) => process.stderr.write(`[apiserver] ${l}\n`) : undefined;
-  const keep = (l: string): void => {
-    tail.push(l);
-    if (tail.length > 400) tail.splice(0, tail.length - 400);
-    sink?.(l);
-  };
-  const logTail = (n = 60): string => tail.slice(-n).join('\n');
-
   let adminAddr: string | undefined;
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   const exitPromise = new Promise<void>((resolve) => {
@@ -450,11 +486,11 @@ async function launch(
   });
   let spawnError: Error | undefined;
   child.on('error', (e) => (spawnError = e));
-  lines(child.stderr, keep);
+  lines(child.stderr, out.keep);
   lines(child.stdout, (l) => {
     const m = /^ADMIN_READY (\S+)$/.exec(l);
     if (m) adminAddr = m[1];
-    keep(l);
+    out.keep(l);
   });
 
   const url = `https://127.0.0.1:${port}`;
@@ -464,14 +500,14 @@ async function launch(
   const fail = async (why: string): Promise<never> => {
     child.kill('SIGKILL');
     await exitPromise;
-    throw new Error(`kube-controlplane (${bin}) ${why}\n--- last lines of its output ---\n${logTail()}`);
+    throw new Error(`kube-controlplane (${bin}) ${why}\n--- last lines of its output ---\n${out.tail()}`);
   };
   for (;;) {
     if (spawnError) await fail(`could not be started: ${spawnError.message}`);
     if (exited) await fail(`exited before becoming ready (code ${exited.code}, signal ${exited.signal})`);
     if (Date.now() > deadline) await fail(`was not ready after ${timeoutMs} ms (last /readyz: ${last})`);
     try {
-      const r = await httpsGet(`${url}/readyz`, token, pki.caCert, 5000);
+      const r = await httpsGet(`${url}/readyz`, token, caCert, 5000);
       if (r.status === 200 && adminAddr) break;
       last = `HTTP ${r.status} ${r.body.trim().split('\n').filter((l) => l.includes('failed')).join('; ')}`;
     } catch (e) {
@@ -480,23 +516,41 @@ async function launch(
     await sleep(200);
   }
   const startMs = Date.now() - startedAt;
-  if (sink) sink(`control plane ready in ${startMs} ms`);
+  out.sink?.(`control plane ready in ${startMs} ms`);
+  return { child, exitPromise, exited: () => exited !== undefined, adminAddr: adminAddr!, startMs };
+}
 
+async function launch(
+  bin: string,
+  dir: string,
+  port: number,
+  token: string,
+  pki: Pki,
+  version: string,
+  keepDir: boolean,
+  options: ControlPlaneOptions,
+): Promise<ControlPlane> {
+  const out = outputSink(options);
+  let current = await spawnReady(bin, dir, port, token, pki.caCert, keepDir, options, out);
+  const url = `https://127.0.0.1:${port}`;
   const kubeconfig = kubeconfigYaml(url, token, pki);
   const kubeconfigPath = join(dir, 'kubeconfig');
   writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 });
-  const adminUrl = `http://${adminAddr}`;
+  const adminUrl = (): string => `http://${current.adminAddr}`;
 
+  const kill = async (): Promise<void> => {
+    if (!current.exited()) current.child.kill('SIGKILL');
+    await current.exitPromise;
+  };
   let stopping: Promise<void> | undefined;
   const stop = (graceMs = 5000): Promise<void> =>
     (stopping ??= (async () => {
-      if (!exited) {
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
-        await exitPromise;
+      if (!current.exited()) {
+        current.child.kill('SIGTERM');
+        const t = setTimeout(() => current.child.kill('SIGKILL'), graceMs);
+        await current.exitPromise;
         clearTimeout(t);
       }
-      running.delete(entry);
       if (!keepDir) rmSync(dir, { recursive: true, force: true });
     })());
 
@@ -508,14 +562,26 @@ async function launch(
     kubeconfig,
     clientCert: pki.clientCert,
     clientKey: pki.clientKey,
-    adminUrl,
+    get adminUrl() {
+      return adminUrl();
+    },
     dir,
     version,
-    pid: child.pid ?? -1,
-    startMs,
-    compact: async () => revisionOf(await adminCall(adminUrl, 'POST', '/compact')),
-    revision: async () => revisionOf(await adminCall(adminUrl, 'GET', '/revision')),
-    logTail,
+    get pid() {
+      return current.child.pid ?? -1;
+    },
+    get startMs() {
+      return current.startMs;
+    },
+    compact: async () => revisionOf(await adminCall(adminUrl(), 'POST', '/compact')),
+    revision: async () => revisionOf(await adminCall(adminUrl(), 'GET', '/revision')),
+    logTail: out.tail,
+    kill,
+    restart: async () => {
+      if (stopping) throw new Error('the control plane was stopped');
+      await kill();
+      current = await spawnReady(bin, dir, port, token, pki.caCert, keepDir, options, out);
+    },
     stop,
   };
 }

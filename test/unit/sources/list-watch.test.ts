@@ -464,11 +464,14 @@ describe('listWatch: a network cut of an established watch is a normal close (is
     expect(types).toEqual(['LIST_START', 'LIST_PAGE', 'LIST_DONE', 'WATCH_START', 'BACKOFF', 'WATCH_START']);
   });
 
-  it('counts a stall as a close only when the watch had delivered an event', () => {
+  it('reports every stall as a 0 ms BACKOFF and re-watches at once, whether or not the watch had delivered', () => {
+    // A stall is a dead connection (issue 13): never backed off, but visible in status$.
     const quiet = run(({ cold }) => [synced(), watch(cold('90s #', undefined, new WatchStalledError(90_000))), watch(NEVER)], 100_000);
     expect(quiet.types.slice(-2)).toEqual(['BACKOFF', 'WATCH_START']);
+    expect(quiet.events.find((e) => e.type === 'BACKOFF')).toMatchObject({ delayMs: 0, next: 'rewatch' });
     const busy = run(({ cold }) => [synced(), watch(cold('1s a 89s #', { a: modified('11') }, new WatchStalledError(89_000))), watch(NEVER)], 100_000);
-    expect(busy.types.slice(-2)).toEqual(['MODIFIED', 'WATCH_START']);
+    expect(busy.types.slice(-3)).toEqual(['MODIFIED', 'BACKOFF', 'WATCH_START']);
+    expect(busy.events.find((e) => e.type === 'BACKOFF')).toMatchObject({ delayMs: 0, next: 'rewatch' });
     expect(busy.requests[2]?.options.resourceVersion).toBe('11');
   });
 
