@@ -188,7 +188,7 @@ export function leaderElection(client: LeaseClient, options: LeaderElectionOptio
               apiVersion: 'coordination.k8s.io/v1',
               kind: 'Lease',
               metadata: { name: config.name, namespace: config.namespace },
-              spec: desired,
+              spec: { ...desired, leaseTransitions: 0 },
             };
             return request((signal) => client.create(created, signal)).pipe(first(), map(wrote));
           }
