@@ -222,10 +222,13 @@ export function leaderElection(client: LeaseClient, options: LeaderElectionOptio
         );
       });
 
+    // A subscriber may unsubscribe from inside `next` (take, takeWhile): nothing starts after that.
     const attempt = (then: (held: boolean) => void): void => {
+      if (subscriber.closed) return;
       inFlight = tryAcquireOrRenew().subscribe({ next: then, error: (e: unknown) => subscriber.error(e) });
     };
     const wait = (work: () => void, ms: number): void => {
+      if (subscriber.closed) return;
       timer = scheduler.schedule(work, ms);
     };
 

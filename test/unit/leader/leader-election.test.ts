@@ -1,4 +1,4 @@
-import { defer, delay, Observable, of, throwError, VirtualAction, VirtualTimeScheduler, type ObservableInput, type Subscription } from 'rxjs';
+import { defer, delay, Observable, of, takeWhile, throwError, VirtualAction, VirtualTimeScheduler, type ObservableInput, type Subscription } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../src/model/errors.ts';
 import { leaderElection, type LeaderElectionOptions, type LeaderElectionStatus } from '../../../src/leader/leader-election.ts';
@@ -76,7 +76,8 @@ interface Run {
 }
 
 function setup(latencyMs = 0): Run {
-  const scheduler = new VirtualTimeScheduler(VirtualAction, Infinity);
+  // Bounded, so a candidate that never stops cannot hang a failing test.
+  const scheduler = new VirtualTimeScheduler(VirtualAction, 200_000);
   const leases = new FakeLeases(scheduler, latencyMs);
   const statuses: string[] = [];
   const events: string[] = [];
@@ -264,6 +265,18 @@ describe('leaderElection', () => {
     }
     expect(overlaps).toBe(0);
     expect(run.statuses.filter((s) => s.includes(': leading')).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('stops campaigning, and releases, when the subscriber unsubscribes from inside next', () => {
+    const run = setup(50);
+    const seen: boolean[] = [];
+    leaderElection(run.leases.client('a'), { namespace: NS, name: NAME, identity: 'a', jitterFactor: 0, scheduler: run.scheduler })
+      .pipe(takeWhile((s) => !s.leading))
+      .subscribe({ next: (s) => seen.push(s.leading) });
+    run.flush();
+    expect(seen).toEqual([false]);
+    expect(run.leases.log).toEqual(['0 a get', '50 a create', '100 a update']);
+    expect(run.leases.lease?.spec?.holderIdentity).toBe('');
   });
 
   it('errors the output when onError throws', () => {
