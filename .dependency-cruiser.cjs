@@ -1,5 +1,5 @@
-/** Import direction rules: model ← store ← operators ← informer → sources → model; the core never imports Node-only code. */
-const core = '^src/(model|store|operators|informer|sources)/';
+/** Import direction rules: model ← store ← operators ← informer → sources → model (leader → sources, model); the core never imports Node-only code. */
+const core = '^src/(model|store|operators|informer|sources|leader)/';
 module.exports = {
   forbidden: [
     { name: 'no-cycles', severity: 'error', from: {}, to: { circular: true } },
@@ -8,6 +8,7 @@ module.exports = {
     { name: 'core-no-node-packages', comment: 'the core may only import rxjs', severity: 'error', from: { path: `${core}|^src/index\\.ts$` }, to: { dependencyTypes: ['npm', 'npm-peer', 'npm-dev', 'npm-optional'], pathNot: 'node_modules/rxjs/' } },
     { name: 'model-is-types-only', severity: 'error', from: { path: '^src/model/' }, to: { path: '^src/(store|operators|informer|sources)/' } },
     { name: 'store-is-pure', severity: 'error', from: { path: '^src/store/' }, to: { path: '^src/(operators|informer|sources)/|node_modules/rxjs/' } },
+    { name: 'leader-not-informer', comment: 'leader/ builds on model/ and sources/ only; informer/ and operators/ compose with it', severity: 'error', from: { path: '^src/leader/' }, to: { path: '^src/(operators|informer)/' } },
     { name: 'operators-not-sources', severity: 'error', from: { path: '^src/operators/' }, to: { path: '^src/(sources|informer)/' } },
     { name: 'adapters-use-public-core', comment: 'react/ and angular/ import only the core and model', severity: 'error', from: { path: '^src/(react|angular)/' }, to: { path: '^src/(kube|testing|metrics|cli)/' } },
     { name: 'metrics-use-public-core', comment: 'metrics/ binds the core\'s hooks to prom-client, nothing else', severity: 'error', from: { path: '^src/metrics/' }, to: { path: '^src/(kube|testing|react|angular|cli)/' } },

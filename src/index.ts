@@ -101,3 +101,13 @@ export { toExternalStore } from './informer/external-store.ts';
 export type { ExternalStore, ExternalStoreOptions } from './informer/external-store.ts';
 export { isInformer } from './informer/is-informer.ts';
 export type { SnapshotSource } from './informer/snapshot-source.ts';
+
+// ── Leader election on a Lease ────────────────────────────────────────────────
+export { leaderElection } from './leader/leader-election.ts';
+export type { LeaderElectionOptions, LeaderElectionStatus } from './leader/leader-election.ts';
+export { whileLeading } from './leader/while-leading.ts';
+export { LeaderElectionOptionsError } from './leader/leader-election-options-error.ts';
+export { fetchLeaseClient } from './leader/fetch-lease-client.ts';
+export type { FetchLeaseClientOptions } from './leader/fetch-lease-client.ts';
+export type { LeaseClient } from './leader/lease-client.ts';
+export type { Lease, LeaseSpec } from './leader/lease.ts';

@@ -25,6 +25,9 @@ export type { KubeListWatchOptions } from './kube-list-watch.ts';
 // ── Transport ─────────────────────────────────────────────────────────────────
 export { kubeFetch } from './kube-fetch.ts';
 
+// ── Leader election ───────────────────────────────────────────────────────────
+export { kubeLeaseClient } from './lease-client.ts';
+
 // ── Discovery ─────────────────────────────────────────────────────────────────
 export { resolveResource, ResourceNotFoundError } from './resolve-resource.ts';
 export type { ResolvedResource } from './resolve-resource.ts';

@@ -87,7 +87,7 @@ export function kubeFetch(kubeConfig: KubeConfig): FetchFunction {
         });
       });
       request.on('error', (error) => reject(explainTlsFailure(error, url)));
-      request.end();
+      request.end(init.body);
     });
   };
 }

@@ -43,7 +43,8 @@ export interface ResourceRef {
 
 /**
  * The part of `fetch` that {@link fetchListWatch} uses: a GET with headers and an abort signal,
- * answered by a {@link FetchResponse} whose body streams. `globalThis.fetch` satisfies it.
+ * answered by a {@link FetchResponse} whose body streams (and, for `fetchLeaseClient`, a `POST` or
+ * `PUT` with a JSON body). `globalThis.fetch` satisfies it.
  *
  * @example
  * ```ts
@@ -66,12 +67,14 @@ export type FetchFunction = (url: string, init: FetchInit) => Promise<FetchRespo
  * ```
  */
 export interface FetchInit {
-  /** Always `GET`: list and watch are both reads of the collection. */
-  method: 'GET';
+  /** `GET` for list and watch (both reads of the collection); `POST` and `PUT` with a JSON `body` for `fetchLeaseClient`'s writes. */
+  method: 'GET' | 'POST' | 'PUT';
   /** The caller's headers plus `Accept`. */
   headers: Headers;
   /** Aborted when the subscriber unsubscribes, the stream is rejected, or it stalls. */
   signal: AbortSignal;
+  /** The request body (JSON text) of a `POST` or `PUT`; absent on a `GET`. */
+  body?: string;
 }
 
 /**

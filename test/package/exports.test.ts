@@ -18,13 +18,13 @@ describe('the built package, imported through its exports map', () => {
 
   it('exports the core from rxkube', () => {
     const names = exportsOf('rxkube');
-    for (const name of ['listWatch', 'reflect', 'withIndex', 'resync', 'coalesce', 'informer', 'fetchListWatch', 'retryBackoff', 'ApiError', 'joinWith', 'reconcile', 'toExternalStore']) {
+    for (const name of ['listWatch', 'reflect', 'withIndex', 'resync', 'coalesce', 'informer', 'fetchListWatch', 'retryBackoff', 'ApiError', 'joinWith', 'reconcile', 'toExternalStore', 'leaderElection', 'whileLeading', 'fetchLeaseClient']) {
       expect(names).toContain(name);
     }
   });
 
   it('exports the kubeconfig transport from rxkube/kube', () => {
-    expect(exportsOf('rxkube/kube')).toEqual(expect.arrayContaining(['kubeListWatch', 'resolveResource', 'kubeFetch']));
+    expect(exportsOf('rxkube/kube')).toEqual(expect.arrayContaining(['kubeListWatch', 'resolveResource', 'kubeFetch', 'kubeLeaseClient']));
   });
 
   it('exports the JSON Patch helper from rxkube/json-patch', () => {
@@ -48,7 +48,7 @@ describe('the built package, imported through its exports map', () => {
     const core = execFileSync(process.execPath, ['--input-type=module', '-e', `
       import { readdirSync, readFileSync } from 'node:fs';
       const bad = [];
-      for (const dir of ['model', 'store', 'operators', 'informer', 'sources']) {
+      for (const dir of ['model', 'store', 'operators', 'informer', 'sources', 'leader']) {
         for (const f of readdirSync('dist/' + dir, { recursive: true })) {
           if (String(f).endsWith('.js') && /^(?:import|export)[^;]*?from ['"]node:|import[(]['"]node:/m.test(readFileSync('dist/' + dir + '/' + f, 'utf8'))) bad.push(dir + '/' + f);
         }
