@@ -7,6 +7,13 @@ import { exampleBlocks, formatDocBlockError, markdownBlocks, repositoryDocBlocks
 
 const root = join(import.meta.dirname, '../..');
 
+// The examples readers copy must compile. Each ```ts / ```tsx block of README.md and docs/*.md (not
+// the generated docs/api) and each ```ts block of an @example in src is one ES module (top-level
+// await works), compiled in one strict program where rxkube, rxkube/kube, … resolve to src. A block
+// states what it assumes with `declare const pods: Informer<Pod>;` lines rather than names from an
+// earlier block. A fragment on purpose opts out with `<!-- not compiled: why -->` on the line
+// before its fence; the opt-outs are counted, listed and capped.
+
 describe('doc blocks: every ```ts block of README.md and docs/*.md and every @example of src type-checks', () => {
   const blocks = repositoryDocBlocks(root);
   const optedOut = blocks.filter((b) => b.skipReason !== undefined);
