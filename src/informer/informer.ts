@@ -77,9 +77,10 @@ function warnObjectError(error: ObjectCallbackError): void {
  *
  * @example
  * ```ts
- * import { fetchListWatch, informer } from 'rxkube';
- * const pods = informer(fetchListWatch({ baseUrl: 'http://127.0.0.1:8001', resource: { version: 'v1', plural: 'pods' } }), {
- *   indexes: { node: (pod: any) => pod.spec?.nodeName },
+ * import { fetchListWatch, informer, type KubeObject } from 'rxkube';
+ * interface Pod extends KubeObject { spec?: { nodeName?: string } }
+ * const pods = informer(fetchListWatch<Pod>({ baseUrl: 'http://127.0.0.1:8001', resource: { version: 'v1', plural: 'pods' } }), {
+ *   indexes: { node: (pod) => pod.spec?.nodeName },
  * });
  * pods.status$.subscribe((s) => console.log(s.phase));
  * pods.reflections$.subscribe(({ snapshot }) => console.log(snapshot.byIndex('node', 'node-1').length, 'pods on node-1'));

@@ -14,6 +14,7 @@ import { Observable, Subject, type OperatorFunction } from 'rxjs';
  * @example
  * ```ts
  * import { map, of } from 'rxjs';
+ * import { reportAfter } from './report-after.ts';
  * of(1, 2).pipe(reportAfter(map((n) => n * 10), (n) => console.log('handled', n))).subscribe(console.log);
  * // handled 1, 10, handled 2, 20
  * ```

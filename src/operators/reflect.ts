@@ -17,7 +17,7 @@ import { guardKeyOf, guardTransform, skipObject, skipOrFail } from './internal/o
  * import type { ReflectOptions, KubeObject } from 'rxkube';
  * const options: ReflectOptions<KubeObject> = {
  *   structuralSharing: true,
- *   transform: (o) => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, seen: 'yes' } } }),
+ *   transform: (o) => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata?.labels, seen: 'yes' } } }),
  * };
  * ```
  */

@@ -124,8 +124,11 @@ export function withIndex<T, N extends string = string>(
  *
  * @example
  * ```ts
- * import { withIndex, namespaceIndex } from 'rxkube';
- * const byNamespace = withIndex('namespace', namespaceIndex);
+ * import type { Observable } from 'rxjs';
+ * import { withIndex, namespaceIndex, type KubeObject, type Reflection } from 'rxkube';
+ * declare const pods$: Observable<Reflection<KubeObject>>;
+ * const byNamespace$ = pods$.pipe(withIndex('namespace', namespaceIndex)); // T inferred from pods$
+ * // byNamespace$ emits snapshots answering snapshot.byIndex('namespace', 'default')
  * ```
  *
  * @typeParam T - the object type, so that `withIndex` infers it from the pipeline.

@@ -27,6 +27,7 @@ const CLOSE_BRACKET = 0x5d;
  *
  * @example
  * ```ts
+ * import { omitMember } from './omit-member.ts';
  * omitMember('{"metadata":{"name":"a","managedFields":[{}]}}', ['metadata', 'managedFields']);
  * // '{"metadata":{"name":"a"}}'
  * ```
