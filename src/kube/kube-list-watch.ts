@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { defer, switchMap } from 'rxjs';
+import { defer, from, switchMap } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
 import type { KubeObject } from '../model/kube-object.ts';
 import type { ListWatch } from '../model/wire.ts';
@@ -106,17 +106,22 @@ export function kubeListWatch<T extends KubeObject = KubeObject>(
   options: KubeListWatchOptions = {},
 ): ListWatch<T> {
   let inner: Promise<ListWatch<T>> | undefined;
+  // Once resolved, requests go to the inner source directly: no switchMap hop per event.
+  let resolved: ListWatch<T> | undefined;
   const connect = (): Promise<ListWatch<T>> => {
-    inner ??= build<T>(kubeConfig, resource, options).catch((error: unknown) => {
-      inner = undefined;
-      throw error;
-    });
+    inner ??= build<T>(kubeConfig, resource, options).then(
+      (lw) => (resolved = lw),
+      (error: unknown) => {
+        inner = undefined;
+        throw error;
+      },
+    );
     return inner;
   };
   // The inner source is fetchListWatch, which validates every page and event.
   return markValidated<T, ListWatch<T>>({
-    list: (listOptions) => defer(connect).pipe(switchMap((lw) => lw.list(listOptions))),
-    watch: (watchOptions) => defer(connect).pipe(switchMap((lw) => lw.watch(watchOptions))),
+    list: (listOptions) => defer(() => resolved?.list(listOptions) ?? from(connect()).pipe(switchMap((lw) => lw.list(listOptions)))),
+    watch: (watchOptions) => defer(() => resolved?.watch(watchOptions) ?? from(connect()).pipe(switchMap((lw) => lw.watch(watchOptions)))),
   });
 }
 
