@@ -4,7 +4,8 @@
  * the simulated API server, 10,000 pods on 50 nodes). The informer runs in the page, over fetch.
  *
  * The steps share one page and run in order: sync, churn, frame budget, three faults (the last
- * through the page's own button), convergence.
+ * through the page's own button), convergence. A second page, on its own smaller cluster whose
+ * server pages its lists, checks what the page shows before its first snapshot.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
