@@ -35,6 +35,13 @@ export interface DashboardOptions {
   readonly port?: number;
   /** Build the page first (otherwise serve an existing `dist/`). @defaultValue true */
   readonly build?: boolean;
+  /**
+   * Whether the API server pages its `resourceVersion=0` lists (`limit` 500, with
+   * `remainingItemCount`) like a watch cache that paginates, so the page shows list progress page
+   * by page; by default it answers in one page, like the classic watch cache.
+   * @defaultValue false
+   */
+  readonly paginateLists?: boolean;
 }
 
 /** A running dashboard. */
@@ -89,7 +96,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
 
   // A history of 5,000 events (~15 s of churn) lets a watch dropped for a few seconds resume; a
   // longer outage gets 410 Expired and a relist, as from a real apiserver.
-  const server = await createSimulatedApiServer({ historySize: 5_000, bookmarkIntervalMs: 5_000 });
+  const server = await createSimulatedApiServer({ historySize: 5_000, bookmarkIntervalMs: 5_000, paginateCachedLists: options.paginateLists ?? false });
   const rng = mulberry32(seed);
   for (let i = 0; i < (options.pods ?? 10_000); i++) {
     server.create('pods', generatePod(rng, i, { namespace: NAMESPACES[i % NAMESPACES.length]!, nodeCount: nodes }));
@@ -233,6 +240,7 @@ if (import.meta.main) {
       churn: { type: 'string', default: '300' },
       port: { type: 'string', default: process.env['PORT'] ?? '5173' },
       host: { type: 'string', default: '127.0.0.1' },
+      paginate: { type: 'boolean', default: false },
     },
   });
   const started = performance.now();
@@ -242,6 +250,7 @@ if (import.meta.main) {
     churnPerSecond: Number(values.churn),
     port: Number(values.port),
     host: values.host,
+    paginateLists: values.paginate,
   });
   console.log(
     `rxkube dashboard: ${dashboard.url}\n` +

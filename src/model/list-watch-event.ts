@@ -8,9 +8,13 @@ import type { KubeObject } from './kube-object.ts';
  * - `error`: any other failure (list error, watch error, undecodable stream, ERROR event);
  * - `veryShortWatch`: a watch closed in under a second having delivered nothing;
  * - `streamingFallback`: a streaming list was refused, failed or ended before its bookmark, so the
- *   loop lists instead.
+ *   loop lists instead;
+ * - `relistLoop`: the list cannot catch up — the first watch after each of the last two lists was
+ *   refused with 410 at once, because the list takes longer than the server keeps history. The
+ *   loop now lists by streaming (`sendInitialEvents`) unless the server refused it, else in one
+ *   unpaginated request; see docs/reliability.md.
  */
-export type RelistReason = 'initial' | 'expired' | 'tooLargeResourceVersion' | 'error' | 'veryShortWatch' | 'streamingFallback';
+export type RelistReason = 'initial' | 'expired' | 'tooLargeResourceVersion' | 'error' | 'veryShortWatch' | 'streamingFallback' | 'relistLoop';
 
 /**
  * A (re)list begins. Everything up to the matching {@link ListDoneEvent} describes the complete

@@ -25,7 +25,9 @@ export interface ListWatchOptions {
    * bookmark). A streaming list that fails (other than 429, 410, too-large resourceVersion or a
    * network failure) or ends before its bookmark falls back to a plain list for that relist; the
    * next relist streams again. A server that refuses streaming (400/422), or two streams in a row
-   * that end before the bookmark, switch streaming off for the rest of the subscription.
+   * that end before the bookmark, switch streaming off for the rest of the subscription. With
+   * `list`, a relist loop (see {@link RelistReason} `relistLoop`) switches to streaming for the
+   * rest of the subscription where the server allows it.
    * @defaultValue 'list'
    */
   initialList?: 'list' | 'stream';
@@ -71,6 +73,11 @@ type Step =
 
 const defaultPageSize = 500;
 const veryShortWatchMs = 1000;
+/**
+ * Consecutive (re)lists whose first watch was refused with 410 — before delivering anything —
+ * after which the loop calls it a relist loop: the server's history is shorter than a list takes.
+ */
+const relistLoopCycles = 2;
 const initialEventsEnd = 'k8s.io/initial-events-end';
 const objectEventTypes = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK']);
 
@@ -97,6 +104,12 @@ const objectEventTypes = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK']);
  *    resourceVersion. The same on a list: relist at once with a consistent read (`resourceVersion`
  *    unset). 429 and network failures of a watch request: backoff, watch again from the same
  *    resourceVersion. Anything else (including undecodable streams): backoff, relist.
+ * 5. A relist that cannot catch up: when the first watch after each of two lists in a row is
+ *    refused with 410 before delivering anything (the list takes longer than the server keeps
+ *    history), the next relist says `relistLoop` and streams (`sendInitialEvents`: the state and
+ *    the watch are one request, with no gap for history to run out in) — from then on, unless the
+ *    server refuses streaming; where it does, the loop's lists are unpaginated. Checked when a
+ *    watch ends, never per event.
  *
  * resourceVersions are opaque strings: they are echoed back, never compared.
  *
@@ -132,6 +145,12 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
     let paginatedResult = false;
     let streaming = options.initialList === 'stream';
     let streamsWithoutBookmark = 0;
+    // Whether the server refused streaming lists (400/422, or two streams without their bookmark).
+    let streamingRefused = false;
+    // Relist-loop detection: set by a completed plain list, consumed by the watch that follows it;
+    // counts the lists in a row whose first watch was refused at once with 410.
+    let firstWatchAfterList = false;
+    let expiredFirstWatches = 0;
 
     let next: Step | undefined = relistStep('initial');
     let current: Subscription | undefined;
@@ -139,6 +158,17 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
 
     function relistStep(reason: RelistReason): Step {
       return streaming ? { kind: 'stream', reason } : { kind: 'list', reason };
+    }
+
+    /**
+     * The relist after a list whose first watch got 410: `expired`, or — after
+     * `relistLoopCycles` such lists in a row — `relistLoop`, which streams the next list (one
+     * request, no gap between the state and the watch) unless the server refused streaming.
+     */
+    function relistAfterExpiredWatch(): Step {
+      if (expiredFirstWatches < relistLoopCycles) return relistStep('expired');
+      if (!streamingRefused) streaming = true;
+      return relistStep('relistLoop');
     }
 
     function waitThen(error: unknown, then: Step): Step {
@@ -193,7 +223,10 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
           : lastSyncResourceVersion ?? (options.listSemantic === 'mostRecent' ? undefined : '0');
         const specific = resourceVersion !== undefined && resourceVersion !== '0';
         let limit: number | undefined;
-        if (options.pageSize !== undefined) limit = options.pageSize > 0 ? options.pageSize : undefined;
+        // A relist that could not catch up lists in one request: page round trips only widen the
+        // gap between the list's resourceVersion and the watch that follows it.
+        if (reason === 'relistLoop') limit = undefined;
+        else if (options.pageSize !== undefined) limit = options.pageSize > 0 ? options.pageSize : undefined;
         else if (paginatedResult) limit = defaultPageSize;
         else limit = specific ? undefined : defaultPageSize;
         const first: ListOptions = {};
@@ -276,6 +309,7 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
           const rv = listResourceVersion ?? '';
           lastSyncResourceVersion = rv;
           resourceVersionUnavailable = false;
+          firstWatchAfterList = true;
           out.next({ type: 'LIST_DONE', resourceVersion: rv });
           next = { kind: 'watch' };
           out.complete();
@@ -291,11 +325,24 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
       return new Observable<ListWatchEvent<T>>((out) => {
         const resourceVersion = lastSyncResourceVersion ?? '';
         const started = scheduler.now();
+        const afterList = firstWatchAfterList;
+        firstWatchAfterList = false;
         let received = 0;
+        // Whether this watch follows a list and was refused with 410 before delivering anything
+        // (that list's resourceVersion had already left the server's history); any other end of
+        // such a watch shows the list caught up. Runs when the watch ends, never per event.
+        const countAfterList = (error: unknown): void => {
+          if (!afterList) return;
+          expiredFirstWatches = received === 0 && isExpired(error) ? expiredFirstWatches + 1 : 0;
+        };
+        const onError = (error: unknown): Step => {
+          countAfterList(error);
+          return afterWatchError(error);
+        };
         out.next({ type: 'WATCH_START', resourceVersion });
         const watch = source.watch({ resourceVersion, allowWatchBookmarks: bookmarks, timeoutSeconds: watchTimeoutSeconds() }).subscribe({
           next: (event) => {
-            const accepted = acceptOrEnd(out, event, afterWatchError);
+            const accepted = acceptOrEnd(out, event, onError);
             if (accepted === undefined) return;
             received += 1;
             lastSyncResourceVersion = accepted.object.metadata?.resourceVersion ?? lastSyncResourceVersion;
@@ -303,11 +350,13 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
           },
           error: (error: unknown) => {
             if (out.closed) return;
+            countAfterList(error);
             next = !isDeadConnection(error) && isCutOfEstablishedWatch(error, received, scheduler.now() - started) ? { kind: 'watch' } : afterWatchError(error);
             out.complete();
           },
           complete: () => {
             if (out.closed) return;
+            countAfterList(undefined);
             next = received === 0 && scheduler.now() - started < veryShortWatchMs
               ? waitThen(new Error('very short watch: the server closed it within a second, with no event'), relistStep('veryShortWatch'))
               : { kind: 'watch' };
@@ -331,13 +380,14 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
           timeoutSeconds: watchTimeoutSeconds(),
         }).subscribe({
           next: (event) => {
-            const accepted = acceptOrEnd(out, event, (error) => (initial ? afterStreamError(error) : afterWatchError(error)));
+            const accepted = acceptOrEnd(out, event, (error) => (initial ? afterStreamError(error, reason) : afterWatchError(error)));
             if (accepted === undefined) return;
             const rv = accepted.object.metadata?.resourceVersion;
             if (initial) {
               if (accepted.type === 'BOOKMARK' && accepted.object.metadata?.annotations?.[initialEventsEnd] === 'true') {
                 initial = false;
                 streamsWithoutBookmark = 0;
+                expiredFirstWatches = 0;
                 lastSyncResourceVersion = rv ?? '';
                 resourceVersionUnavailable = false;
                 out.next({ type: 'LIST_DONE', resourceVersion: lastSyncResourceVersion });
@@ -352,7 +402,7 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
           },
           error: (error: unknown) => {
             if (out.closed) return;
-            if (initial) next = afterStreamError(error);
+            if (initial) next = afterStreamError(error, reason);
             else next = isCut(error) && !isDeadConnection(error) ? { kind: 'watch' } : afterWatchError(error);
             out.complete();
           },
@@ -363,8 +413,11 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
               // a server that ignores streaming lists (then only its timeoutSeconds ends it). List
               // for this relist; after two such streams in a row, stop streaming altogether.
               streamsWithoutBookmark += 1;
-              if (streamsWithoutBookmark >= 2) streaming = false;
-              next = { kind: 'list', reason: 'streamingFallback' };
+              if (streamsWithoutBookmark >= 2) {
+                streaming = false;
+                streamingRefused = true;
+              }
+              next = { kind: 'list', reason: fallbackReason(reason) };
             } else {
               next = { kind: 'watch' };
             }
@@ -389,7 +442,7 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
       }
     }
 
-    function afterStreamError(error: unknown): Step {
+    function afterStreamError(error: unknown, reason: RelistReason): Step {
       // Throttling and transport failures: try the streaming list again after a backoff.
       if (isTooManyRequests(error) || isCut(error)) return waitThen(error, relistStep('error'));
       if ((isExpired(error) || isTooLargeResourceVersion(error)) && !resourceVersionUnavailable) {
@@ -399,8 +452,11 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
       // The server refuses streaming lists (400/422): list + watch from now on. Any other error (a
       // 500 or 403 from a proxy or an aggregated API, an undecodable stream): list for this relist
       // — making progress is better than retrying a stream that may never work (client-go).
-      if (isApiErrorShape(error) && (error.code === 400 || error.code === 422)) streaming = false;
-      return { kind: 'list', reason: 'streamingFallback' };
+      if (isApiErrorShape(error) && (error.code === 400 || error.code === 422)) {
+        streaming = false;
+        streamingRefused = true;
+      }
+      return { kind: 'list', reason: fallbackReason(reason) };
     }
 
     /**
@@ -419,7 +475,7 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
       // A stalled watch is a dead connection: reported, then re-opened at once, never backed off.
       if (isDeadConnection(error)) return { kind: 'wait', event: { type: 'BACKOFF', delayMs: 0, attempt: 1, error, next: 'rewatch' }, then: { kind: 'watch' } };
       if (isTooManyRequests(error)) return waitThen(error, { kind: 'watch' });
-      if (isExpired(error)) return waitThen(error, relistStep('expired'));
+      if (isExpired(error)) return waitThen(error, relistAfterExpiredWatch());
       if (isTooLargeResourceVersion(error)) return waitThen(error, relistStep('tooLargeResourceVersion'));
       // A transport failure (connection refused or reset, stall, a stream cut mid-line): resume
       // from the same resourceVersion.
@@ -433,6 +489,11 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
       current?.unsubscribe();
     };
   });
+}
+
+/** The reason of the list that replaces a failed streaming list: a relist loop stays one. */
+function fallbackReason(reason: RelistReason): RelistReason {
+  return reason === 'relistLoop' ? 'relistLoop' : 'streamingFallback';
 }
 
 /**

@@ -4,7 +4,8 @@
  * the simulated API server, 10,000 pods on 50 nodes). The informer runs in the page, over fetch.
  *
  * The steps share one page and run in order: sync, churn, frame budget, three faults (the last
- * through the page's own button), convergence.
+ * through the page's own button), convergence. A second page, on its own smaller cluster whose
+ * server pages its lists, checks what the page shows before its first snapshot.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -254,5 +255,49 @@ describe('dashboard example in Chromium', () => {
 
     await page.screenshot({ path: join(RESULTS, 'dashboard.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('dashboard example in Chromium, before the first sync (issue 17)', () => {
+  let dashboard: Dashboard;
+  let context: BrowserContext | undefined;
+  let userDataDir: string | undefined;
+
+  beforeAll(async () => {
+    // A server that pages its lists (500 per page, with remainingItemCount), so progress shows.
+    dashboard = await startDashboard({ pods: 3_000, nodes: 10, churnPerSecond: 0, paginateLists: true });
+    userDataDir = await mkdtemp(join(tmpdir(), 'rxkube-e2e-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await dashboard?.close();
+    if (userDataDir !== undefined) await rm(userDataDir, { recursive: true, force: true });
+  });
+
+  it('shows the status panel and the list progress (received / ~total) before the first snapshot', async () => {
+    // The first two lists fail: the page must say so before it has anything to draw.
+    dashboard.server.faults.failNext(503, { count: 2, match: { verb: 'list', resource: 'pods' } });
+    const page = context!.pages()[0] ?? (await context!.newPage());
+    // Records what the page showed while it had no snapshot yet (no total drawn).
+    await page.addInitScript(() => {
+      const seen = { progress: [] as string[], phases: [] as string[] };
+      (window as unknown as { __beforeSync: typeof seen }).__beforeSync = seen;
+      new MutationObserver(() => {
+        if (document.querySelector('[data-testid="total"]')) return;
+        const progress = document.querySelector('[data-testid="list-loaded"]')?.textContent;
+        if (progress && seen.progress.at(-1) !== progress) seen.progress.push(progress);
+        const phase = document.querySelector<HTMLElement>('[data-testid="status"]')?.dataset['phase'];
+        if (phase && seen.phases.at(-1) !== phase) seen.phases.push(phase);
+      }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+    await page.goto(dashboard.url);
+    await waitForStatus(page, (s) => s.phase === 'watching' && s.synced);
+    const seen = await page.evaluate(() => (window as unknown as { __beforeSync: { progress: string[]; phases: string[] } }).__beforeSync);
+    expect(seen.phases).toContain('backingOff');
+    expect(seen.phases).toContain('listing');
+    // At least one page in, the server's estimate of the total shown.
+    expect(seen.progress.some((p) => /^[1-9][\d,]* \/ ~3,000$/.test(p) && p !== '3,000 / ~3,000')).toBe(true);
   });
 });

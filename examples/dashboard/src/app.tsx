@@ -27,7 +27,7 @@ export function App() {
     <div className="page">
       <Header />
       {grouping === undefined ? (
-        <p className="loading">Listing pods…</p>
+        <BeforeFirstSync />
       ) : (
         <>
           <Summary grouping={grouping} />
@@ -53,6 +53,43 @@ function Header() {
       </div>
       <Controls />
     </header>
+  );
+}
+
+// ── Before the first sync: list progress and the status panel ─────────────────
+
+/**
+ * What the page shows until the first list is in: the informer's progress (`loaded` objects so
+ * far, and the server's `remaining` estimate when it paginates) and the status panel, so a list
+ * that fails or backs off is visible rather than an endless "Listing pods…".
+ */
+function BeforeFirstSync() {
+  const status = useInformerStatus(pods);
+  return (
+    <section className="summary">
+      <div className="card listing" data-testid="list-progress" data-phase={status.phase}>
+        <h2>Listing pods…</h2>
+        <ListProgress status={status} />
+      </div>
+      <StatusPanel />
+    </section>
+  );
+}
+
+function ListProgress({ status }: { status: InformerStatus }) {
+  if (status.phase !== 'listing' && status.phase !== 'relisting') {
+    return <p className="muted">{status.phase === 'backingOff' ? 'waiting to retry (see the status)' : 'waiting for the server'}</p>;
+  }
+  const total = status.remaining === undefined ? undefined : status.loaded + status.remaining;
+  return (
+    <>
+      <output className="big" data-testid="list-loaded">
+        {number.format(status.loaded)}
+        {total === undefined ? '' : ` / ~${number.format(total)}`}
+      </output>
+      <span className="unit">pods received</span>
+      <progress max={total ?? 1} value={total === undefined ? undefined : status.loaded} />
+    </>
   );
 }
 

@@ -328,3 +328,68 @@ describe('informer', () => {
   });
   });
 });
+
+describe('informer status$: list progress and a relist that cannot catch up (issue 17)', () => {
+  it('reports progress page by page, with the server\'s remaining estimate, before the first snapshot', () => {
+    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    scheduler.run(({ cold, flush }) => {
+      const pages: ObjectList<KubeObject>[] = [
+        { metadata: { resourceVersion: '10', continue: 'p2', remainingItemCount: 3 }, items: [pod('a', '1'), pod('b', '2')] },
+        { metadata: { resourceVersion: '10', continue: 'p3', remainingItemCount: 1 }, items: [pod('c', '3'), pod('d', '4')] },
+        { metadata: { resourceVersion: '10' }, items: [pod('e', '5')] },
+      ];
+      let n = 0;
+      const lw: ListWatch = { list: () => cold('100ms (a|)', { a: pages[n++] as ObjectList<KubeObject> }), watch: () => NEVER };
+      const inf = informer(lw, { scheduler, random: () => 0 });
+      const seen: InformerStatus[] = [];
+      let snapshotAt: number | undefined;
+      inf.status$.subscribe((s) => seen.push(s));
+      inf.snapshot$.subscribe(() => (snapshotAt ??= scheduler.now()));
+      const progress: [number, number | undefined][] = [];
+      inf.status$.subscribe((s) => {
+        if (s.phase === 'listing' && inf.getSnapshot() === undefined) progress.push([s.loaded, s.remaining]);
+      });
+      flush();
+      expect(progress).toEqual([[0, undefined], [2, 3], [4, 1], [5, undefined]]);
+      expect(snapshotAt).toBe(300);
+      expect(seen.at(-1)).toMatchObject({ phase: 'watching', hasSynced: true });
+    });
+  });
+
+  it('says relisting with reason relistLoop once every first watch after a list got 410, then recovers by streaming', () => {
+    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    scheduler.run(({ flush }) => {
+      let lists = 0;
+      const requests: string[] = [];
+      const lw: ListWatch = {
+        list: () => {
+          lists += 1;
+          requests.push('list');
+          return of({ metadata: { resourceVersion: String(lists * 10) }, items: [pod('a', '1')] });
+        },
+        watch: (options) => {
+          requests.push(options.sendInitialEvents ? 'stream' : 'watch');
+          if (options.sendInitialEvents) {
+            const initial: WatchEvent[] = [
+              { type: 'ADDED', object: pod('a', '1') },
+              { type: 'BOOKMARK', object: { metadata: { resourceVersion: '99', annotations: { 'k8s.io/initial-events-end': 'true' } } } },
+            ];
+            return new Observable<WatchEvent>((s) => initial.forEach((e) => s.next(e))); // stays open
+          }
+          const gone: WatchEvent = { type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 410, reason: 'Expired' } };
+          return of(gone);
+        },
+      };
+      const inf = informer(lw, { scheduler, random: () => 0 });
+      const seen: InformerStatus[] = [];
+      inf.status$.subscribe((s) => seen.push(s));
+      const sub = inf.reflections$.subscribe();
+      scheduler.schedule(() => sub.unsubscribe(), 20_000);
+      flush();
+      expect(requests).toEqual(['list', 'watch', 'list', 'watch', 'stream']);
+      const relists = seen.flatMap((s) => (s.phase === 'relisting' && s.loaded === 0 ? [s.reason] : []));
+      expect(relists).toEqual(['expired', 'relistLoop']);
+      expect(seen.filter((s) => s.phase === 'watching').at(-1)).toEqual({ phase: 'watching', hasSynced: true, resourceVersion: '99' });
+    });
+  });
+});

@@ -660,3 +660,75 @@ describe('listWatch: Retry-After is capped (issue 13, item 13)', () => {
     expect(events.at(-1)).toEqual({ type: 'WATCH_START', resourceVersion: '10' });
   });
 });
+
+describe('listWatch: a relist that cannot catch up (issue 17)', () => {
+  const gone = (): Observable<WatchEvent> => of(errorEvent(status(410, 'Expired', { message: 'too old resource version' })));
+  const endBookmark = (rv: string): WatchEvent => ({ type: 'BOOKMARK', object: { metadata: { resourceVersion: rv, annotations: { 'k8s.io/initial-events-end': 'true' } } } });
+  const kind = (r: Request): string => (r.op === 'watch' && r.options.sendInitialEvents ? 'stream' : r.op);
+  const listReasons = (events: ListWatchEvent[]) => events.flatMap((e) => (e.type === 'LIST_START' ? [`${e.reason}/${e.mode}`] : []));
+
+  it('calls it a relist loop after two lists whose first watch got 410 at once, and streams the next list', () => {
+    const { requests, events } = run([
+      list(of(page('10', [pod('a', '3')]))),
+      watch(gone()),
+      list(of(page('20', [pod('a', '3')]))),
+      watch(gone()),
+      watch(of(endBookmark('30'))),
+      watch(NEVER),
+    ], 10_000);
+    expect(requests.map(kind)).toEqual(['list', 'watch', 'list', 'watch', 'stream', 'watch']);
+    expect(listReasons(events)).toEqual(['initial/list', 'expired/list', 'relistLoop/stream']);
+    expect(requests[4]?.options).toEqual({ resourceVersion: '20', resourceVersionMatch: 'NotOlderThan', sendInitialEvents: true, ...watchDefaults });
+    // The stream caught up: the watch after it resumes from its bookmark.
+    expect(requests[5]?.options).toEqual({ resourceVersion: '30', ...watchDefaults });
+  });
+
+  it('lists in one unpaginated request, still reporting the loop, when the server refuses streaming lists', () => {
+    const { requests, events } = run([
+      list(of(page('10', []))),
+      watch(gone()),
+      list(of(page('20', []))),
+      watch(gone()),
+      watch(throwError(() => new ApiError({ code: 422, reason: 'Invalid' }))),
+      list(of(page('30', []))),
+      watch(gone()),
+      list(of(page('40', []))),
+      watch(NEVER),
+    ], 30_000, { pageSize: 100 });
+    expect(requests.map(kind)).toEqual(['list', 'watch', 'list', 'watch', 'stream', 'list', 'watch', 'list', 'watch']);
+    expect(listReasons(events)).toEqual(['initial/list', 'expired/list', 'relistLoop/stream', 'relistLoop/list', 'relistLoop/list']);
+    // pageSize applies to ordinary lists only; the loop's lists are unpaginated and never stream again.
+    expect(requests[0]?.options).toEqual({ resourceVersion: '0', limit: 100 });
+    expect(requests[2]?.options).toEqual({ resourceVersion: '10', limit: 100 });
+    expect(requests[5]?.options).toEqual({ resourceVersion: '20' });
+    expect(requests[7]?.options).toEqual({ resourceVersion: '30' });
+  });
+
+  it('leaves ordinary relists alone: a 410 after the first watch delivered, or on a later watch, is just expired', () => {
+    const { requests, events } = run(({ cold }) => [
+      list(of(page('10', []))),
+      watch(gone()), // 1 cycle
+      list(of(page('20', []))),
+      watch(of<WatchEvent[]>({ type: 'ADDED', object: pod('b', '21') }, errorEvent(status(410, 'Expired')))), // delivered first: caught up
+      list(of(page('30', []))),
+      watch(gone()), // 1 cycle again
+      list(of(page('40', []))),
+      watch(cold<WatchEvent>('1500ms |')), // ended normally: caught up
+      watch(gone()), // a later watch, not the first after a list
+      list(of(page('50', []))),
+      watch(NEVER),
+    ], 60_000);
+    expect(requests.map(kind)).toEqual(['list', 'watch', 'list', 'watch', 'list', 'watch', 'list', 'watch', 'watch', 'list', 'watch']);
+    expect(listReasons(events)).toEqual(['initial/list', 'expired/list', 'expired/list', 'expired/list', 'expired/list']);
+  });
+
+  it('does not count a 410 on the first watch of a streaming loop, whose watch continues the stream', () => {
+    const { events } = run([
+      watch(of(endBookmark('8'), errorEvent(status(410, 'Expired')))),
+      watch(of(endBookmark('9'), errorEvent(status(410, 'Expired')))),
+      watch(of(endBookmark('10'))),
+      watch(NEVER),
+    ], 10_000, { initialList: 'stream' });
+    expect(listReasons(events)).toEqual(['initial/stream', 'expired/stream', 'expired/stream']);
+  });
+});
