@@ -1,6 +1,7 @@
 import { firstValueFrom, lastValueFrom, toArray, type Subscription } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { informer, type Informer } from '../../src/informer/informer.ts';
+import { informer } from '../../src/informer/informer.ts';
+import type { Informer } from '../../src/model/informer.ts';
 import type { KubeObject } from '../../src/model/kube-object.ts';
 import type { ObjectList, WatchEvent } from '../../src/model/wire.ts';
 import { fetchListWatch } from '../../src/sources/fetch-list-watch.ts';
