@@ -2,6 +2,7 @@ import { firstValueFrom, lastValueFrom, toArray, type Subscription } from 'rxjs'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { informer } from '../../src/informer/informer.ts';
 import type { Informer } from '../../src/model/informer.ts';
+import type { InformerStatus } from '../../src/model/informer-status.ts';
 import type { KubeObject } from '../../src/model/kube-object.ts';
 import type { ObjectList, WatchEvent } from '../../src/model/wire.ts';
 import { fetchListWatch } from '../../src/sources/fetch-list-watch.ts';
@@ -129,6 +130,17 @@ describe('sharded informers', () => {
     return inf;
   }
   const keys = (inf: Informer<KubeObject>) => [...(inf.getSnapshot()?.entries() ?? [])].map(([k]) => k).sort();
+
+  it('says in status$ whether the server or rxkube filtered the list', async () => {
+    const shard = equalShards(2)[0]!;
+    const statuses: InformerStatus[] = [];
+    for (const server of [gated, ungated]) {
+      const inf = start(server, shard);
+      subs.push(inf.status$.subscribe((s) => statuses.push(s)));
+      await eventually(() => expect(inf.getStatus().phase).toBe('watching'));
+    }
+    expect(statuses.filter((s) => s.phase === 'synced').map((s) => (s.phase === 'synced' ? s.shardFilter : undefined))).toEqual(['server', 'client']);
+  });
 
   for (const field of ['uid', 'namespace'] as const) {
     it(`over ${field}: shards are disjoint, their union is the collection, gate on or off, through churn`, async () => {
