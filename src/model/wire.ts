@@ -65,7 +65,10 @@ export interface ObjectList<T> {
      * The shard selector the server applied (sharded list and watch, KEP-5866): present only
      * when the request had a `shardSelector` and the server honoured it.
      */
-    shardInfo?: { selector: string };
+    shardInfo?: {
+      /** The selector text, in the server's canonical form. */
+      selector: string;
+    };
   };
   /** The objects of this page. */
   items: T[];

@@ -59,7 +59,7 @@ const FIELDS: readonly ShardField[] = ['uid', 'namespace'];
  * @example
  * ```ts
  * import { equalShards, fetchListWatch } from 'rxkube';
- * const [mine] = equalShards(4).slice(1, 2); // replica 1 of 4
+ * const mine = equalShards(4)[1]!; // replica 1 of 4
  * const pods = fetchListWatch({ baseUrl: '', resource: { version: 'v1', plural: 'pods' }, shard: mine });
  * ```
  *
