@@ -14,6 +14,7 @@ import { kubeListWatch } from '../../src/kube/kube-list-watch.ts';
 import type { KubeObject } from '../../src/model/kube-object.ts';
 import type { WatchEvent } from '../../src/model/wire.ts';
 import { equalShards, shardMembership, shardSelector, type ShardField } from '../../src/sources/shard.ts';
+import { createSimulatedApiServer } from '../../src/testing/index.ts';
 import type { ControlPlaneInfo } from './drivers/real.ts';
 
 function call(info: ControlPlaneInfo, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
@@ -91,6 +92,38 @@ describe('sharded list and watch on the real kube-apiserver', () => {
       if (field === 'namespace') expect(got.get(gateOff)).toEqual(got.get(gateOn));
     });
   }
+
+  it('the simulated server answers shard selectors as the real one does: canonical echo, 500 on bad ones', async () => {
+    const sim = await createSimulatedApiServer({ shardedListAndWatch: true });
+    try {
+      const selectors = [
+        "shardRange( object.metadata.uid ,'0x0000000000000000','0x8000000000000000' )||shardRange(object.metadata.uid, '0x9000000000000000', '0x10000000000000000')",
+        "shardRange(object.metadata.namespace, '0x0000000000000000', '0x10000000000000000')",
+        "shardRange(object.metadata.uid, '0x0', '0x8000000000000000')",
+        "shardRange(object.metadata.name, '0x0000000000000000', '0x8000000000000000')",
+        "shardRange(object.metadata.uid, '0x8000000000000000', '0x0000000000000000')",
+        "shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000') || shardRange(object.metadata.namespace, '0x0000000000000000', '0x8000000000000000')",
+        "shardRange(object.metadata.uid, '0x000000000000000A', '0x8000000000000000')",
+      ];
+      for (const selector of selectors) {
+        const path = `/api/v1/namespaces/default/configmaps?shardSelector=${encodeURIComponent(selector)}`;
+        const real = await call(gateOn, 'GET', path);
+        const simulated = await fetch(sim.url + path);
+        const simText = await simulated.text();
+        const view = (status: number, text: string) => {
+          const body = JSON.parse(text) as { metadata?: { shardInfo?: unknown }; message?: string };
+          return status === 200 ? { status, shardInfo: body.metadata?.shardInfo } : { status, failed: true };
+        };
+        expect(view(simulated.status, simText), selector).toEqual(view(real.status, real.text));
+        // The reasons are worded alike where rxkube copies them (the server's CEL parser words syntax errors its own way).
+        const message = (text: string) => (JSON.parse(text) as { message: string }).message;
+        if (real.status === 500 && /unsupported field|same field|less than end/.test(real.text)) expect(message(simText)).toBe(message(real.text));
+        if (real.status === 500 && /hexStart/.test(real.text)) expect(message(simText)).toMatch(/^invalid shard selector: hexStart/);
+      }
+    } finally {
+      await sim.close();
+    }
+  });
 
   // kube-apiserver v1.36.3 filters a sharded watch only when it is served from the watch cache:
   // its etcd watcher replaces a predicate without label or field selector by "everything"
