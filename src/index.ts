@@ -13,7 +13,7 @@ export type { KubeObject, ObjectMeta, OwnerReference, Status, StatusCause } from
 export type { ListOptions, WatchOptions, ObjectList, WatchEvent, ListWatch } from './model/wire.ts';
 
 // ── Model: errors ─────────────────────────────────────────────────────────────
-export { ApiError, WatchStreamError, WatchStalledError, InvalidObjectError, UnknownIndexError, IndexConflictError, ObjectCallbackError, MissingPeerDependencyError } from './model/errors.ts';
+export { ApiError, WatchStreamError, WatchStalledError, InvalidObjectError, UnknownIndexError, IndexConflictError, ObjectCallbackError, MissingPeerDependencyError, InvalidShardError } from './model/errors.ts';
 export type { WatchStreamErrorReason, ObjectCallback } from './model/errors.ts';
 export type { Failure } from './model/failure.ts';
 
@@ -36,6 +36,8 @@ export type { Informer } from './model/informer.ts';
 export { listWatch } from './sources/list-watch.ts';
 export type { ListWatchOptions } from './sources/list-watch.ts';
 export { fetchListWatch } from './sources/fetch-list-watch.ts';
+export { equalShards, shardSelector, parseShardSelector, shardHash, shardMembership } from './sources/shard.ts';
+export type { Shard, ShardField, ShardRange } from './sources/shard.ts';
 export type { FetchListWatchOptions, ResourceRef, FetchFunction, FetchInit } from './sources/fetch-list-watch.ts';
 export type { FetchResponse, ResponseBody } from './sources/response-body.ts';
 export { parseNdjson, NdjsonDecoder } from './sources/ndjson.ts';

@@ -31,23 +31,25 @@ export function nextStatus<T extends KubeObject>(status: InformerStatus, event: 
   switch (event.type) {
     case 'LIST_START':
       return { phase: status.hasSynced ? 'relisting' : 'listing', hasSynced: status.hasSynced, reason: event.reason, loaded: 0 };
-    case 'LIST_PAGE':
+    case 'LIST_PAGE': {
       if (status.phase !== 'listing' && status.phase !== 'relisting') return status;
-      return event.remainingItemCount === undefined
+      const next: InformerStatus = event.remainingItemCount === undefined
         ? { ...status, loaded: status.loaded + event.items.length, remaining: undefined }
         : { ...status, loaded: status.loaded + event.items.length, remaining: event.remainingItemCount };
+      if (event.shardFilter === undefined) return next;
+      // One client-filtered page makes the whole list client-filtered.
+      return { ...next, shardFilter: status.shardFilter === 'client' ? 'client' : event.shardFilter };
+    }
     case 'ADDED':
     case 'MODIFIED':
     case 'DELETED':
       if (status.phase !== 'listing' && status.phase !== 'relisting') return status;
       return { ...status, loaded: status.loaded + (event.type === 'DELETED' ? -1 : event.type === 'ADDED' ? 1 : 0) };
-    case 'LIST_DONE':
-      return {
-        phase: 'synced',
-        hasSynced: true,
-        resourceVersion: event.resourceVersion,
-        size: status.phase === 'listing' || status.phase === 'relisting' ? status.loaded : 0,
-      };
+    case 'LIST_DONE': {
+      const listing = status.phase === 'listing' || status.phase === 'relisting';
+      const synced: InformerStatus = { phase: 'synced', hasSynced: true, resourceVersion: event.resourceVersion, size: listing ? status.loaded : 0 };
+      return listing && status.shardFilter !== undefined ? { ...synced, shardFilter: status.shardFilter } : synced;
+    }
     case 'WATCH_START':
       return { phase: 'watching', hasSynced: status.hasSynced, resourceVersion: event.resourceVersion };
     case 'BACKOFF':

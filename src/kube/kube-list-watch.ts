@@ -6,6 +6,7 @@ import type { ListWatch } from '../model/wire.ts';
 import { fetchListWatch } from '../sources/fetch-list-watch.ts';
 import { markValidated } from '../sources/validated-sources.ts';
 import type { FetchListWatchOptions, ResourceRef } from '../sources/fetch-list-watch.ts';
+import type { Shard } from '../sources/shard.ts';
 import { kubeFetch } from './kube-fetch.ts';
 import { resolveResource } from './resolve-resource.ts';
 
@@ -37,6 +38,13 @@ export interface KubeListWatchOptions {
    * @defaultValue none
    */
   fieldSelector?: string;
+  /**
+   * Watch only one shard of the collection (server-side where the API server supports it,
+   * else filtered here); see {@link FetchListWatchOptions.shard}.
+   *
+   * @defaultValue the whole collection
+   */
+  shard?: Shard;
   /**
    * Fetch metadata only (`PartialObjectMetadata`); see {@link FetchListWatchOptions.metadataOnly}.
    *
@@ -147,6 +155,7 @@ async function build<T extends KubeObject>(kubeConfig: KubeConfig, resource: Res
   const transport: FetchListWatchOptions = { baseUrl: cluster.server, resource: ref, fetch: kubeFetch(kubeConfig) };
   if (options.labelSelector !== undefined) transport.labelSelector = options.labelSelector;
   if (options.fieldSelector !== undefined) transport.fieldSelector = options.fieldSelector;
+  if (options.shard !== undefined) transport.shard = options.shard;
   if (options.metadataOnly !== undefined) transport.metadataOnly = options.metadataOnly;
   if (options.maxLineBytes !== undefined) transport.maxLineBytes = options.maxLineBytes;
   if (options.omitManagedFields !== undefined) transport.omitManagedFields = options.omitManagedFields;

@@ -276,3 +276,23 @@ export class MissingPeerDependencyError extends Error {
     this.feature = feature;
   }
 }
+
+/**
+ * A shard (see `Shard`) or shard selector text that cannot be used: no ranges, a range outside
+ * `[0, 2^64)` or with `start >= end`, an unknown field, or selector text that is not
+ * `shardRange(…) || …`. A programming or configuration error; a retry does not help.
+ *
+ * @example
+ * ```ts
+ * import { InvalidShardError, parseShardSelector } from 'rxkube';
+ * try {
+ *   parseShardSelector("shardRange(object.metadata.name, '0x0000000000000000', '0x8000000000000000')");
+ * } catch (e) {
+ *   e instanceof InvalidShardError; // true
+ * }
+ * ```
+ */
+export class InvalidShardError extends Error {
+  /** Always `'InvalidShardError'`. */
+  override readonly name = 'InvalidShardError';
+}

@@ -44,6 +44,8 @@ export type InformerStatus =
       readonly loaded: number;
       /** The server's estimate of objects still to come. */
       readonly remaining?: number;
+      /** For a sharded source, who restricted the pages so far to the shard; see the `synced` phase. */
+      readonly shardFilter?: 'server' | 'client';
     }
   | {
       /** A list just completed. */
@@ -54,6 +56,13 @@ export type InformerStatus =
       readonly resourceVersion: string;
       /** Objects listed. */
       readonly size: number;
+      /**
+       * For a sharded source (`fetchListWatch` with `shard`) and a paginated list: `'server'` when
+       * the API server applied the shard selector to every page (it echoed it), `'client'` when
+       * rxkube filtered at least one page itself (a server without `ShardedListAndWatch`).
+       * Absent for unsharded sources and streaming lists (which carry no echo).
+       */
+      readonly shardFilter?: 'server' | 'client';
     }
   | {
       /** A watch is open. */

@@ -38,6 +38,8 @@ export interface ListPageEvent<T extends KubeObject = KubeObject> {
   readonly items: readonly T[];
   /** The server's estimate of objects still to come, when it sent one. */
   readonly remainingItemCount?: number;
+  /** For a sharded source: who restricted the page to the shard (see `ObjectList.shardFilter`). */
+  readonly shardFilter?: 'server' | 'client';
 }
 
 /** The (re)list is complete; the new state is as of `resourceVersion`. */

@@ -61,9 +61,24 @@ export interface ObjectList<T> {
     continue?: string;
     /** The server's estimate of the objects on later pages. */
     remainingItemCount?: number;
+    /**
+     * The shard selector the server applied (sharded list and watch, KEP-5866): present only
+     * when the request had a `shardSelector` and the server honoured it.
+     */
+    shardInfo?: {
+      /** The selector text, in the server's canonical form. */
+      selector: string;
+    };
   };
   /** The objects of this page. */
   items: T[];
+  /**
+   * Set by a sharded source (`fetchListWatch` with `shard`): who restricted this page to the
+   * shard — `'server'` when the server echoed the selector in `metadata.shardInfo`, `'client'`
+   * when it did not (a server without the `ShardedListAndWatch` gate) and the source filtered
+   * the items itself. Absent on unsharded lists.
+   */
+  shardFilter?: 'server' | 'client';
 }
 
 /**

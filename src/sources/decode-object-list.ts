@@ -12,7 +12,8 @@ import { isRecord, requireObjectMeta } from './decode-watch-event.ts';
  * 2. `items` is an array (`null`, which Go servers write for an empty slice, counts as `[]`);
  * 3. every item is an object with string `metadata.name` and `metadata.resourceVersion`;
  * 4. `metadata.continue` is kept only when it is a non-empty string (the last page has none or
- *    an empty one), `metadata.remainingItemCount` only when it is a number.
+ *    an empty one), `metadata.remainingItemCount` only when it is a number, `metadata.shardInfo`
+ *    only when its `selector` is a string.
  *
  * The items array is reused, not copied; `kind`, `apiVersion` and other top-level fields of the
  * list are dropped.
@@ -61,5 +62,9 @@ export function objectListPage<T>(metadata: Record<string, unknown> & { resource
   if (typeof token === 'string' && token !== '') page.metadata.continue = token;
   const remaining = metadata['remainingItemCount'];
   if (typeof remaining === 'number') page.metadata.remainingItemCount = remaining;
+  const shardInfo = metadata['shardInfo'];
+  if (typeof shardInfo === 'object' && shardInfo !== null && typeof (shardInfo as { selector?: unknown }).selector === 'string') {
+    page.metadata.shardInfo = { selector: (shardInfo as { selector: string }).selector };
+  }
   return page;
 }

@@ -8,6 +8,7 @@ import { decodeWatchEvent } from './decode-watch-event.ts';
 import { ListBodyDecoder } from './list-body-decoder.ts';
 import { NdjsonDecoder, type NdjsonOptions } from './ndjson.ts';
 import { openBody } from './response-body.ts';
+import { shardMembership, shardSelector, type Shard } from './shard.ts';
 import { markValidated } from './validated-sources.ts';
 import type { BodyReader, FetchResponse } from './response-body.ts';
 
@@ -115,6 +116,21 @@ export interface FetchListWatchOptions {
    */
   fieldSelector?: string;
   /**
+   * Watch only one shard of the collection: the objects whose 64-bit FNV-1a hash of
+   * `metadata.uid` or `metadata.namespace` falls in the shard's ranges (see {@link Shard},
+   * {@link equalShards}). The selector is sent as `shardSelector` on every list and watch
+   * request (Kubernetes sharded list and watch, KEP-5866: kube-apiserver 1.36+ with the
+   * `ShardedListAndWatch` feature gate). A list page whose `metadata.shardInfo.selector` echoes it
+   * was filtered by the server and is taken as is; otherwise (an older server, or the gate off:
+   * the parameter is ignored) the items are filtered here with the same hash, so the result is
+   * the same either way. {@link ObjectList.shardFilter} tells which happened. Watch events
+   * (`ADDED`, `MODIFIED`, `DELETED`) are always checked here too — a watch response carries no
+   * echo, and an object's shard never changes, so the check drops nothing a gated server sent.
+   *
+   * @defaultValue the whole collection
+   */
+  shard?: Shard;
+  /**
    * Extra request headers (e.g. `Authorization`), or a function called before every request that
    * returns them, so that rotated tokens are picked up. `Accept` is always set by rxkube. Header
    * values never appear in errors.
@@ -213,8 +229,10 @@ const ACCEPT_METADATA = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io
  *
  * ```
  * list   /api/v1/namespaces/NS/pods?continue=…&fieldSelector=…&labelSelector=…&limit=…&resourceVersion=…&resourceVersionMatch=…
- * watch  /apis/G/V/PLURAL?allowWatchBookmarks=true&fieldSelector=…&labelSelector=…&resourceVersion=…&resourceVersionMatch=…&sendInitialEvents=…&timeoutSeconds=…&watch=true
+ * watch  /apis/G/V/PLURAL?allowWatchBookmarks=true&fieldSelector=…&labelSelector=…&resourceVersion=…&resourceVersionMatch=…&sendInitialEvents=…&shardSelector=…&timeoutSeconds=…&watch=true
  * ```
+ *
+ * (`shardSelector`, with the `shard` option, goes on lists too.)
  *
  * Emission contract (both observables are cold; one subscription is one request):
  * - `list(options)` emits one validated {@link ObjectList} page and completes; the body is decoded
@@ -258,6 +276,8 @@ export function fetchListWatch<T extends KubeObject = KubeObject>(options: Fetch
     labelSelector: options.labelSelector,
     fieldSelector: options.fieldSelector,
   };
+  const sharding = options.shard === undefined ? undefined : shardFiltering(options.shard);
+  if (sharding !== undefined) selectors['shardSelector'] = sharding.selector;
   const decoderOptions: NdjsonOptions = {};
   if (options.maxLineBytes !== undefined) decoderOptions.maxLineBytes = options.maxLineBytes;
   if (options.omitManagedFields) decoderOptions.omitMember = EVENT_MANAGED_FIELDS;
@@ -282,7 +302,8 @@ export function fetchListWatch<T extends KubeObject = KubeObject>(options: Fetch
           });
           touch();
           if (subscriber.closed) return;
-          subscriber.next(decoder.end());
+          const page = decoder.end();
+          subscriber.next(sharding === undefined ? page : sharding.page(page));
         });
       }),
     watch: (watchOptions: WatchOptions) =>
@@ -300,9 +321,16 @@ export function fetchListWatch<T extends KubeObject = KubeObject>(options: Fetch
         const accept = options.metadataOnly ? ACCEPT_METADATA : ACCEPT_JSON;
         return exchange(subscriber, options, collection + queryString(query), accept, stall, async (reader, touch) => {
           const decoder = new NdjsonDecoder(decoderOptions);
-          const emit = (value: unknown): void => {
-            if (!subscriber.closed) subscriber.next(decodeWatchEvent<T>(value));
-          };
+          const emit =
+            sharding === undefined
+              ? (value: unknown): void => {
+                  if (!subscriber.closed) subscriber.next(decodeWatchEvent<T>(value));
+                }
+              : (value: unknown): void => {
+                  if (subscriber.closed) return;
+                  const event = decodeWatchEvent<T>(value);
+                  if (sharding.keeps(event)) subscriber.next(event);
+                };
           await reader.forEach((chunk) => {
             touch();
             if (!subscriber.closed) decoder.write(chunk, emit);
@@ -313,6 +341,31 @@ export function fetchListWatch<T extends KubeObject = KubeObject>(options: Fetch
         });
       }),
   });
+}
+
+/** The shard's selector text, and the client-side filter for pages and watch events. */
+interface ShardFiltering {
+  readonly selector: string;
+  page<T extends KubeObject>(page: ObjectList<T>): ObjectList<T>;
+  keeps(event: WatchEvent): boolean;
+}
+
+function shardFiltering(shard: Shard): ShardFiltering {
+  const selector = shardSelector(shard);
+  const member = shardMembership(shard);
+  return {
+    selector,
+    page: (page) => {
+      if (page.metadata.shardInfo?.selector === selector) {
+        page.shardFilter = 'server';
+        return page;
+      }
+      page.items = page.items.filter(member);
+      page.shardFilter = 'client';
+      return page;
+    },
+    keeps: (event) => event.type === 'BOOKMARK' || event.type === 'ERROR' || member(event.object),
+  };
 }
 
 /** How long a request may be silent (`limitMs`), and how old it must be before that counts (`graceMs`). */

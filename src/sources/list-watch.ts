@@ -1,7 +1,7 @@
 import { asyncScheduler, Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { ApiError, WatchStalledError, WatchStreamError } from '../model/errors.ts';
 import type { KubeObject, Status } from '../model/kube-object.ts';
-import type { BackoffEvent, ListWatchEvent, ObjectEvent, RelistReason } from '../model/list-watch-event.ts';
+import type { BackoffEvent, ListPageEvent, ListWatchEvent, ObjectEvent, RelistReason } from '../model/list-watch-event.ts';
 import type { ListOptions, ListWatch, ObjectList, WatchEvent } from '../model/wire.ts';
 import { createBackoff, type Backoff, type BackoffOptions } from '../store/backoff.ts';
 import { retryAfterMs } from '../operators/retry-backoff.ts';
@@ -285,9 +285,11 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
               if (listResourceVersion === undefined) listResourceVersion = list.metadata.resourceVersion;
               if (pageCount === 1 && !continuation && resourceVersion === '0' && list.metadata.continue) paginatedResult = true;
               const remaining = list.metadata.remainingItemCount;
-              out.next(remaining === undefined
+              const pageEvent: ListPageEvent<T> = remaining === undefined
                 ? { type: 'LIST_PAGE', items: list.items }
-                : { type: 'LIST_PAGE', items: list.items, remainingItemCount: remaining });
+                : { type: 'LIST_PAGE', items: list.items, remainingItemCount: remaining };
+              // Only sharded sources set shardFilter; unsharded pages keep the two shapes above.
+              out.next(list.shardFilter === undefined ? pageEvent : { ...pageEvent, shardFilter: list.shardFilter });
               const token = list.metadata.continue;
               if (token) {
                 const more: ListOptions = { continue: token };

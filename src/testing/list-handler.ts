@@ -117,6 +117,7 @@ export async function handleList(state: ServerState, r: RoutedRequest, q: ListWa
   const metadata: Record<string, unknown> = { resourceVersion: String(page.resourceVersion) };
   if (page.continueToken !== undefined) metadata.continue = page.continueToken;
   if (page.remainingItemCount !== undefined) metadata.remainingItemCount = page.remainingItemCount;
+  if (q.shard !== undefined) metadata.shardInfo = { selector: q.shard.selector };
   // Streamed item by item: a resourceVersion=0 list ignores `limit`, so a body can be any size.
   if (rep.kind === 'metadata') {
     const version = rep.version;

@@ -1,3 +1,6 @@
+import type { KubeObject } from '../model/kube-object.ts';
+import { InvalidShardError } from '../model/errors.ts';
+import { parseShardSelector, shardMembership, shardSelector } from '../sources/shard.ts';
 import type { ResourceDef } from './resource-def.ts';
 import { parseFieldSelector, type FieldSelector } from './field-selector.ts';
 import { parseLabelSelector, SelectorParseError, type LabelSelector } from './label-selector.ts';
@@ -17,7 +20,10 @@ export interface ListWatchQuery {
   readonly timeoutSeconds: number | undefined;
   readonly labels: LabelSelector;
   readonly fields: FieldSelector;
+  /** Label or field selector present (a shard selector does not count: it keeps `remainingItemCount`, as kube-apiserver 1.36.3 does). */
   readonly hasSelector: boolean;
+  /** The applied shard selector (canonical text, as echoed) and its membership test; `undefined` without one or with the gate off. */
+  readonly shard: { readonly selector: string; readonly member: (obj: KubeObject) => boolean } | undefined;
 }
 
 function bool(v: string | null): boolean | undefined {
@@ -31,7 +37,7 @@ function bool(v: string | null): boolean | undefined {
  *
  * @throws StatusResponse
  */
-export function parseListWatchQuery(q: URLSearchParams, def: ResourceDef, streamingList: boolean): ListWatchQuery {
+export function parseListWatchQuery(q: URLSearchParams, def: ResourceDef, streamingList: boolean, shardedListAndWatch = false): ListWatchQuery {
   const watch = bool(q.get('watch')) === true;
   const rv = q.get('resourceVersion') ?? '';
   const rvm = q.get('resourceVersionMatch') ?? '';
@@ -89,6 +95,7 @@ export function parseListWatchQuery(q: URLSearchParams, def: ResourceDef, stream
     labels,
     fields,
     hasSelector: labels.length > 0 || fields.length > 0,
+    shard: shardedListAndWatch ? parseShard(q.get('shardSelector')) : undefined,
   };
 }
 
@@ -108,4 +115,16 @@ export function parseResourceVersion(rv: string, verb: 'list' | 'watch' = 'list'
     throw new StatusResponse({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: detail, code: 500 });
   }
   return Number(rv);
+}
+
+/** The `shardSelector` parameter; kube-apiserver 1.36.3 answers a bad one with 500 "invalid shard selector: …". */
+function parseShard(text: string | null): ListWatchQuery['shard'] {
+  if (text === null || text === '') return undefined;
+  try {
+    const shard = parseShardSelector(text);
+    return { selector: shardSelector(shard), member: shardMembership(shard) };
+  } catch (e) {
+    if (!(e instanceof InvalidShardError)) throw e;
+    throw new StatusResponse({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `invalid shard selector: ${e.message}`, code: 500 });
+  }
 }

@@ -12,6 +12,7 @@ export interface ResolvedOptions {
   readonly tooLargeResourceVersionWaitMs: number;
   readonly minRequestTimeoutSeconds: number;
   readonly streamingList: boolean;
+  readonly shardedListAndWatch: boolean;
   readonly paginateCachedLists: boolean;
   readonly token: string | undefined;
   readonly quietBookmarks: boolean;

@@ -67,6 +67,15 @@ export interface SimulatedApiServerOptions {
    */
   readonly streamingList?: boolean;
   /**
+   * The `ShardedListAndWatch` feature gate (KEP-5866, alpha in 1.36, off by default there): when
+   * on, list and watch honour the `shardSelector` parameter (`shardRange(object.metadata.uid, …)`,
+   * 64-bit FNV-1a of the field) and a list echoes the applied selector in
+   * `metadata.shardInfo.selector`; an unparsable selector answers 500 like kube-apiserver 1.36.3.
+   * When off, the parameter is ignored and everything is sent, as by a server without the gate.
+   * @defaultValue false (as kube-apiserver 1.36)
+   */
+  readonly shardedListAndWatch?: boolean;
+  /**
    * Whether lists answered "from the watch cache" (RV "0", NotOlderThan) honour `limit`. The
    * classic watch cache ignores it and returns everything in one page.
    * @defaultValue false
@@ -233,6 +242,7 @@ export async function createSimulatedApiServer(options: SimulatedApiServerOption
       tooLargeResourceVersionWaitMs: options.tooLargeResourceVersionWaitMs ?? 3000,
       minRequestTimeoutSeconds: options.minRequestTimeoutSeconds ?? 1800,
       streamingList: options.streamingList ?? true,
+      shardedListAndWatch: options.shardedListAndWatch ?? false,
       paginateCachedLists: options.paginateCachedLists ?? false,
       token: options.token,
       quietBookmarks: options.quietBookmarks ?? true,
@@ -308,7 +318,7 @@ export async function createSimulatedApiServer(options: SimulatedApiServerOption
     const routed: RoutedRequest = { req, res, info, store: route.store, name: route.name };
     if (method === 'GET' && route.name === undefined) {
       if (watch) url.searchParams.set('watch', 'true');
-      const q = parseListWatchQuery(url.searchParams, route.store.def, state.options.streamingList);
+      const q = parseListWatchQuery(url.searchParams, route.store.def, state.options.streamingList, state.options.shardedListAndWatch);
       await (q.watch ? handleWatch(state, routed, q) : handleList(state, routed, q));
       return;
     }

@@ -29,9 +29,12 @@ declare module 'vitest' {
   }
 }
 
-/** The main control plane: configmaps bypass the watch cache, so compaction gives them 410. */
-export const MAIN_CONTROL_PLANE: ControlPlaneOptions = { watchCacheSizes: { configmaps: 0 } };
-/** A control plane that refuses streaming lists. */
+/**
+ * The main control plane: configmaps bypass the watch cache, so compaction gives them 410; the
+ * alpha `ShardedListAndWatch` gate is on (it only acts on requests with a `shardSelector`).
+ */
+export const MAIN_CONTROL_PLANE: ControlPlaneOptions = { featureGates: { ShardedListAndWatch: true }, watchCacheSizes: { configmaps: 0 } };
+/** A control plane that refuses streaming lists (and, as by default in 1.36, has no sharded list and watch). */
 export const NO_WATCHLIST_CONTROL_PLANE: ControlPlaneOptions = { featureGates: { WatchList: false }, watchCacheSizes: { configmaps: 0 } };
 
 export function controlPlaneInfo(cp: ControlPlane): ControlPlaneInfo {

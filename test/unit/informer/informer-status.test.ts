@@ -22,6 +22,28 @@ describe('nextStatus', () => {
     expect(s[3]).toEqual({ phase: 'synced', hasSynced: true, resourceVersion: '9', size: 3 });
   });
 
+  it('reports who filtered a sharded list: server only if every page was, and resets on a relist', () => {
+    const server = run([
+      { type: 'LIST_START', reason: 'initial', mode: 'list' },
+      { type: 'LIST_PAGE', items: [{ metadata: { name: 'a' } }], shardFilter: 'server' },
+      { type: 'LIST_PAGE', items: [], shardFilter: 'server' },
+      { type: 'LIST_DONE', resourceVersion: '9' },
+    ]);
+    expect(server[1]).toEqual({ phase: 'listing', hasSynced: false, reason: 'initial', loaded: 1, remaining: undefined, shardFilter: 'server' });
+    expect(server[3]).toEqual({ phase: 'synced', hasSynced: true, resourceVersion: '9', size: 1, shardFilter: 'server' });
+    const mixed = run([
+      { type: 'LIST_START', reason: 'initial', mode: 'list' },
+      { type: 'LIST_PAGE', items: [], shardFilter: 'client' },
+      { type: 'LIST_PAGE', items: [], shardFilter: 'server' },
+      { type: 'LIST_DONE', resourceVersion: '9' },
+      { type: 'LIST_START', reason: 'expired', mode: 'list' },
+      { type: 'LIST_PAGE', items: [] },
+      { type: 'LIST_DONE', resourceVersion: '10' },
+    ]);
+    expect(mixed[3]).toMatchObject({ phase: 'synced', shardFilter: 'client' });
+    expect(mixed[6]).toEqual({ phase: 'synced', hasSynced: true, resourceVersion: '10', size: 0 });
+  });
+
   it('says relisting, with the reason, once synced, and keeps hasSynced through backoff', () => {
     const s = run([
       { type: 'LIST_START', reason: 'initial', mode: 'list' },

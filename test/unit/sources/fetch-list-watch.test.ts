@@ -391,3 +391,43 @@ describe('fetchListWatch with an async-iterable body (how rxkube/kube hands over
     expect(error).toMatchObject({ code: 410, reason: 'Expired' });
   });
 });
+
+describe('fetchListWatch with a shard', () => {
+  // FNV-1a 64 of these uids: 'in' → 677bbb8927e4beb5 (lower half), 'out' → a2d46c974998a17b (upper half).
+  const inUid = 'a3897f75-2fb9-4073-b0aa-4c857a342d71';
+  const outUid = '0d7566a7-50c8-4dc4-b192-ff7584b4153f';
+  const lowerHalf = { field: 'uid' as const, ranges: [{ start: 0n, end: 1n << 63n }] };
+  const selector = "shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')";
+  const item = (name: string, uid: string) => ({ metadata: { name, uid, resourceVersion: '1' } });
+  const listBody = (shardInfo?: unknown) => JSON.stringify({ metadata: { resourceVersion: '5', ...(shardInfo === undefined ? {} : { shardInfo }) }, items: [item('in', inUid), item('out', outUid)] });
+
+  it.each([
+    ['no echo (a server without the gate)', undefined, 'client', ['in']],
+    ['an echo of another selector', { selector: 'something else' }, 'client', ['in']],
+    ['the echo of its selector (trusted as is)', { selector }, 'server', ['in', 'out']],
+  ])('a list page with %s is %s-filtered', async (_, shardInfo, by, names) => {
+    const m = manualFetch();
+    const pages: unknown[] = [];
+    fetchListWatch({ baseUrl: 'http://k', resource: '/api/v1/pods', fetch: m.fetch, shard: lowerHalf }).list({ limit: 10 }).subscribe((p) => pages.push(p));
+    await settle();
+    expect(m.requests[0]!.url).toBe('http://k/api/v1/pods?limit=10&shardSelector=shardRange%28object.metadata.uid%2C+%270x0000000000000000%27%2C+%270x8000000000000000%27%29');
+    m.push(listBody(shardInfo));
+    m.close();
+    await settle();
+    expect(pages).toMatchObject([{ shardFilter: by, items: names.map((name) => ({ metadata: { name } })) }]);
+  });
+
+  it('drops watch events for objects outside the shard, keeps bookmarks', async () => {
+    const m = manualFetch();
+    const events: WatchEvent[] = [];
+    fetchListWatch({ baseUrl: 'http://k', resource: '/api/v1/pods', fetch: m.fetch, shard: lowerHalf }).watch({ resourceVersion: '5' }).subscribe((e) => events.push(e));
+    await settle();
+    for (const [type, name, uid] of [['ADDED', 'in', inUid], ['ADDED', 'out', outUid], ['MODIFIED', 'out', outUid], ['DELETED', 'in', inUid]] as const) {
+      m.push(`${JSON.stringify({ type, object: item(name, uid) })}\n`);
+    }
+    m.push(`${JSON.stringify({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '9' } } })}\n`);
+    m.close();
+    await settle();
+    expect(events.map((e) => `${e.type} ${e.type === 'ERROR' ? '' : (e.object.metadata?.name ?? '')}`)).toEqual(['ADDED in', 'DELETED in', 'BOOKMARK ']);
+  });
+});
