@@ -1,3 +1,4 @@
+import { QUOTE, BACKSLASH, COMMA, COLON, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, SPACE, TAB, LF, CR } from './json-chars.ts';
 import { omitMember } from './omit-member.ts';
 import { WatchStreamError } from '../model/errors.ts';
 import type { KubeObject } from '../model/kube-object.ts';
@@ -5,18 +6,6 @@ import type { ObjectList } from '../model/wire.ts';
 import { objectListPage, requireListMetadata } from './decode-object-list.ts';
 import { objectMetaProblem } from './decode-watch-event.ts';
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const SPACE = 0x20;
-const TAB = 0x09;
-const LF = 0x0a;
-const CR = 0x0d;
 /** `c | 0x20` maps `[` to `{` and `]` to `}`: one comparison per bracket pair. */
 const CASE_BIT = 0x20;
 

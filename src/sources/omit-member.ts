@@ -1,3 +1,5 @@
+import { QUOTE, BACKSLASH, COMMA, COLON, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, SPACE, TAB, LF, CR } from './json-chars.ts';
+
 /**
  * Removes one member, found by its key path, from the text of a JSON object before it is parsed,
  * so that `JSON.parse` never builds it: cheaper than parsing it and far cheaper than `delete`
@@ -12,14 +14,6 @@
  * only followed for nesting and strings, never validated: rxkube does not read what it omits.
  */
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
 
 /**
  * The text of the object without the member at `path` (keys from the root), or `text` itself
@@ -80,7 +74,7 @@ export function omitMember(text: string, path: readonly string[]): string {
 function skipSpace(text: string, at: number): number {
   for (;;) {
     const c = text.charCodeAt(at);
-    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return at;
+    if (c !== SPACE && c !== LF && c !== CR && c !== TAB) return at;
     at++;
   }
 }
@@ -108,7 +102,7 @@ function skipValue(text: string, at: number): number {
     let end = at;
     for (;;) {
       const c = text.charCodeAt(end);
-      if (c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || Number.isNaN(c)) break;
+      if (c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || c === SPACE || c === LF || c === CR || c === TAB || Number.isNaN(c)) break;
       end++;
     }
     return end === at ? -1 : end;

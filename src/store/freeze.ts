@@ -21,7 +21,7 @@
  * @returns `value`, frozen.
  */
 export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) freezeObject(value, 0);
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) freezeObject(value, 0, true);
   return value;
 }
 
@@ -31,14 +31,16 @@ const maxRecursion = 1000;
 
 /** Freezes any value deeply, starting at `depth` (primitives and frozen objects are left alone). */
 function freezeValue(v: unknown, depth: number): void {
-  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) freezeObject(v, depth);
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) freezeObject(v, depth, true);
 }
 
 /**
- * Freezes `v`, a non-null object that is not frozen yet, and its descendants. Children are tested
- * before recursing, so primitives (most properties of API objects) cost no call.
+ * Freezes `v`, a non-null object, and its descendants. Children are tested before recursing, so
+ * primitives (most properties of API objects) cost no call. With `skipFrozen`, a frozen child is
+ * taken to be frozen deeply and skipped ({@link deepFreeze}'s rule); without it, no child is asked
+ * `Object.isFrozen` ({@link freezeFresh}).
  */
-function freezeObject(v: object, depth: number): void {
+function freezeObject(v: object, depth: number, skipFrozen: boolean): void {
   if (depth > maxRecursion) {
     freezeIteratively(v);
     return;
@@ -47,7 +49,7 @@ function freezeObject(v: object, depth: number): void {
     Object.freeze(v);
     for (let i = 0; i < v.length; i++) {
       const child: unknown = v[i];
-      if (typeof child === 'object' && child !== null && !Object.isFrozen(child)) freezeObject(child, depth + 1);
+      if (typeof child === 'object' && child !== null && !(skipFrozen && Object.isFrozen(child))) freezeObject(child, depth + 1, skipFrozen);
     }
     return;
   }
@@ -57,7 +59,7 @@ function freezeObject(v: object, depth: number): void {
   // the prototype accessor; JSON data has no inherited enumerable properties.
   for (const k in v) {
     const child: unknown = (v as Record<string, unknown>)[k];
-    if (typeof child === 'object' && child !== null && !Object.isFrozen(child)) freezeObject(child, depth + 1);
+    if (typeof child === 'object' && child !== null && !(skipFrozen && Object.isFrozen(child))) freezeObject(child, depth + 1, skipFrozen);
   }
 }
 
@@ -71,29 +73,8 @@ function freezeObject(v: object, depth: number): void {
  * @internal
  */
 export function freezeFresh<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) freezeFreshObject(value, 0);
+  if (typeof value === 'object' && value !== null) freezeObject(value, 0, false);
   return value;
-}
-
-function freezeFreshObject(v: object, depth: number): void {
-  if (depth > maxRecursion) {
-    freezeIteratively(v);
-    return;
-  }
-  if (Array.isArray(v)) {
-    Object.freeze(v);
-    for (let i = 0; i < v.length; i++) {
-      const child: unknown = v[i];
-      if (typeof child === 'object' && child !== null) freezeFreshObject(child, depth + 1);
-    }
-    return;
-  }
-  if (ArrayBuffer.isView(v)) return;
-  Object.freeze(v);
-  for (const k in v) {
-    const child: unknown = (v as Record<string, unknown>)[k];
-    if (typeof child === 'object' && child !== null) freezeFreshObject(child, depth + 1);
-  }
 }
 
 function freezeIteratively(root: object): void {

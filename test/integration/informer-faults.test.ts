@@ -1,3 +1,4 @@
+import { eventually } from '../support/eventually.ts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Subscription } from 'rxjs';
 import { informer } from '../../src/informer/informer.ts';
@@ -8,19 +9,6 @@ import { fetchListWatch } from '../../src/sources/fetch-list-watch.ts';
 import { createSimulatedApiServer, generatePod, mulberry32, type SimulatedApiServer } from '../../src/testing/index.ts';
 
 /** Polls until `check` passes or `ms` elapse; the bound is for hangs, not a speed assertion. */
-async function eventually(check: () => void, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
-
 describe('an informer over HTTP converges to the server\'s exact state after every fault', () => {
   let server: SimulatedApiServer;
   let pods: Informer<KubeObject>;

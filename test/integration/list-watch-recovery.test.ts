@@ -1,3 +1,4 @@
+import { eventually } from '../support/eventually.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Subscription } from 'rxjs';
 import { informer } from '../../src/informer/informer.ts';
@@ -12,19 +13,6 @@ import { createSimulatedApiServer, generatePod, mulberry32, type SimulatedApiSer
 // bounded polls for conditions; nothing asserts how long anything took.
 
 /** Polls until `check` passes or `ms` elapse; the bound is for hangs, not a speed assertion. */
-async function eventually(check: () => void, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let server: SimulatedApiServer;

@@ -1,3 +1,4 @@
+import { eventually as eventuallyWithin } from '../support/eventually.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Subscription } from 'rxjs';
 import { informer } from '../../src/informer/informer.ts';
@@ -5,25 +6,14 @@ import type { InformerStatus } from '../../src/model/informer-status.ts';
 import { fetchListWatch, type FetchFunction } from '../../src/sources/fetch-list-watch.ts';
 import { createSimulatedApiServer, type SimulatedApiServer } from '../../src/testing/index.ts';
 
+const eventually = (check: () => void, ms = 20_000): Promise<void> => eventuallyWithin(check, ms);
+
 // A relist that cannot catch up (issue 17), over real HTTP on 127.0.0.1: the simulated server keeps
 // 5 events of history, and every list is slow — while its response is on the way, 20 changes
 // happen — so the list's resourceVersion has left the history by the time the watch opens. Waits
 // are bounded polls for conditions; nothing asserts how long anything took.
 
 /** Polls until `check` passes or `ms` elapse; the bound is for hangs, not a speed assertion. */
-async function eventually(check: () => void, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
-
 const pods = { version: 'v1', plural: 'pods', namespace: 'ns' } as const;
 let server: SimulatedApiServer | undefined;
 let subscription: Subscription | undefined;

@@ -1,3 +1,4 @@
+import { eventually as eventuallyWithin } from '../support/eventually.ts';
 import { firstValueFrom, lastValueFrom, toArray, type Subscription } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { informer } from '../../src/informer/informer.ts';
@@ -9,18 +10,7 @@ import { fetchListWatch } from '../../src/sources/fetch-list-watch.ts';
 import { equalShards, shardMembership, shardSelector, type Shard } from '../../src/sources/shard.ts';
 import { createSimulatedApiServer, generatePod, mulberry32, type SimulatedApiServer } from '../../src/testing/index.ts';
 
-async function eventually(check: () => void, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
+const eventually = (check: () => void, ms = 10_000): Promise<void> => eventuallyWithin(check, ms);
 
 const pods = { version: 'v1', plural: 'pods' };
 const keyOf = (o: KubeObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
