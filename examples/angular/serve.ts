@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { build } from 'vite';
 import { createSimulatedApiServer, generateNode, generatePod, mulberry32 } from '../../src/testing/index.ts';
 import type { SimulatedApiServer } from '../../src/testing/index.ts';
-import { proxy, serveStatic } from '../dashboard/serve.ts';
+import { compactPods, proxy, serveStatic } from '../dashboard/serve.ts';
 
 /** Options of {@link startAngularExample}. */
 export interface AngularExampleOptions {
@@ -71,18 +71,8 @@ export async function startAngularExample(options: AngularExampleOptions = {}): 
     switch (path) {
       case '/_sim/faults/drop-watches':
         return ok({ dropped: server.faults.dropWatches({ resource: 'pods' }) });
-      case '/_sim/faults/compact': {
-        // Disconnect, change a pod while the page is away, then compact: the page's resume point
-        // is older than the history, so its watch gets 410 Gone and it relists.
-        const dropped = server.faults.dropWatches({ resource: 'pods' });
-        const pod = server.list('pods').items[0];
-        if (pod !== undefined) {
-          const key = `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
-          server.patch('pods', key, { metadata: { annotations: { 'rxkube.example/compacted-at': new Date().toISOString() } } });
-        }
-        server.faults.compact();
-        return ok({ dropped });
-      }
+      case '/_sim/faults/compact':
+        return ok({ dropped: compactPods(server) });
       default:
         res.writeHead(404).end();
     }

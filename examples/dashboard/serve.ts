@@ -146,18 +146,8 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
       case '/_sim/faults/unavailable':
         server.faults.failNext(503, { count: 3, match: { resource: 'pods' }, retryAfterSeconds: 1 });
         return ok({ dropped: server.faults.dropWatches({ resource: 'pods' }) });
-      case '/_sim/faults/compact': {
-        // Disconnect, change a pod while the page is away, then compact: the page's resume point
-        // is now older than the history, so its watch gets 410 Gone and it relists, churn or not.
-        const dropped = server.faults.dropWatches({ resource: 'pods' });
-        const pod = server.list('pods').items[0];
-        if (pod !== undefined) {
-          const key = `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
-          server.patch('pods', key, { metadata: { annotations: { 'rxkube.example/compacted-at': new Date().toISOString() } } });
-        }
-        server.faults.compact();
-        return ok({ dropped });
-      }
+      case '/_sim/faults/compact':
+        return ok({ dropped: compactPods(server) });
       default:
         res.writeHead(404).end();
     }
@@ -186,6 +176,22 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
       await server.close();
     },
   };
+}
+
+/**
+ * The Compact fault of the examples: drops the pod watches, changes a pod while the page is away,
+ * then compacts, so the page's resume point is older than the history: its watch gets 410 Gone and
+ * it relists, churn or not. Returns how many watches were dropped.
+ */
+export function compactPods(server: SimulatedApiServer): number {
+  const dropped = server.faults.dropWatches({ resource: 'pods' });
+  const pod = server.list('pods').items[0];
+  if (pod !== undefined) {
+    const key = `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+    server.patch('pods', key, { metadata: { annotations: { 'rxkube.example/compacted-at': new Date().toISOString() } } });
+  }
+  server.faults.compact();
+  return dropped;
 }
 
 /**

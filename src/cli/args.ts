@@ -72,6 +72,18 @@ export function stringFlag(args: ParsedArgs, name: string): string | undefined {
   return raw;
 }
 
+/** The collection selection flags (`-n`, `-l`, `--field-selector`), with absent ones left out. @internal */
+export function selectionFlags(args: ParsedArgs): { namespace?: string; labelSelector?: string; fieldSelector?: string } {
+  const namespace = stringFlag(args, 'namespace');
+  const labelSelector = stringFlag(args, 'selector');
+  const fieldSelector = stringFlag(args, 'field-selector');
+  return {
+    ...(namespace === undefined ? {} : { namespace }),
+    ...(labelSelector === undefined ? {} : { labelSelector }),
+    ...(fieldSelector === undefined ? {} : { fieldSelector }),
+  };
+}
+
 /** Reads a TCP port flag: an integer from 0 (any free port) to 65535. @internal */
 export function portFlag(args: ParsedArgs, name: string, fallback: number): number {
   const raw = args.flags.get(name);

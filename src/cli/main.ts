@@ -15,7 +15,7 @@ import { fetchListWatch } from '../sources/fetch-list-watch.ts';
 import { isApiErrorShape } from '../sources/classify-error.ts';
 import { loadPeer } from '../sources/load-peer.ts';
 import { MissingPeerDependencyError } from '../model/errors.ts';
-import { numberFlag, parseArgs, portFlag, stringFlag, UsageError, type ParsedArgs } from './args.ts';
+import { numberFlag, parseArgs, portFlag, selectionFlags, stringFlag, UsageError, type ParsedArgs } from './args.ts';
 import { describe, startLiveView } from './live-view.ts';
 import { simulatedClusterDefaults, startSimulatedCluster } from './simulated-cluster.ts';
 import { recordingCommands, recordingDescriptions, recordingFlags, recordingHelp, recordingSwitches } from './recording-commands.ts';
@@ -133,21 +133,15 @@ async function serverKubeConfig(server: string): Promise<KubeConfig | undefined>
 }
 
 function sourceFor(args: ParsedArgs, kc: KubeConfig | undefined, resource: string, baseUrl: string | undefined): ListWatch<KubeObject> {
-  const namespace = stringFlag(args, 'namespace');
-  const labelSelector = stringFlag(args, 'selector');
-  const fieldSelector = stringFlag(args, 'field-selector');
-  const selection = {
-    ...(namespace === undefined ? {} : { namespace }),
-    ...(labelSelector === undefined ? {} : { labelSelector }),
-    ...(fieldSelector === undefined ? {} : { fieldSelector }),
-  };
+  const selection = selectionFlags(args);
   if (kc !== undefined) return kubeListWatch(kc, resource, selection);
   if (baseUrl === undefined) throw new UsageError('no server: pass --kubeconfig PATH or --server URL');
   const path = resource.startsWith('/') ? resource : undefined;
   if (path === undefined && !/^[a-z0-9]+$/.test(resource)) {
     throw new UsageError(`RESOURCE ${resource} needs discovery, which needs @kubernetes/client-node (npm install @kubernetes/client-node); or pass a core plural (pods) or a path (/apis/apps/v1/deployments)`);
   }
-  return fetchListWatch({ baseUrl, resource: path ?? { version: 'v1', plural: resource, ...(namespace === undefined ? {} : { namespace }) }, ...(labelSelector === undefined ? {} : { labelSelector }), ...(fieldSelector === undefined ? {} : { fieldSelector }) });
+  const { namespace, ...selectors } = selection;
+  return fetchListWatch({ baseUrl, resource: path ?? { version: 'v1', plural: resource, ...(namespace === undefined ? {} : { namespace }) }, ...selectors });
 }
 
 /** Resolves when the informer first synced; rejects with a CliError when its first attempts fail and `--retry` is off. */

@@ -6,7 +6,7 @@ import { resolveResource } from '../kube/resolve-resource.ts';
 import { fetchListWatch } from '../sources/fetch-list-watch.ts';
 import { isApiErrorShape } from '../sources/classify-error.ts';
 import { LAST_APPLIED_ANNOTATION, record, type RecordedResource } from '../testing/index.ts';
-import { numberFlag, stringFlag, UsageError, type ParsedArgs } from './args.ts';
+import { numberFlag, selectionFlags, stringFlag, UsageError, type ParsedArgs } from './args.ts';
 import type { Command, CommandContext } from './command-context.ts';
 
 /** `/api/v1/pods`, `/apis/apps/v1/namespaces/x/deployments` or a core plural, for `--server`. */
@@ -29,14 +29,7 @@ export const recordCommand: Command = {
     if (name === undefined) throw new UsageError('record needs a RESOURCE, e.g. rxkube record pods -o pods.ndjson.gz');
     const path = stringFlag(args, 'output');
     if (path === undefined) throw new UsageError('record needs -o FILE (.gz to compress)');
-    const namespace = stringFlag(args, 'namespace');
-    const labelSelector = stringFlag(args, 'selector');
-    const fieldSelector = stringFlag(args, 'field-selector');
-    const selection = {
-      ...(namespace === undefined ? {} : { namespace }),
-      ...(labelSelector === undefined ? {} : { labelSelector }),
-      ...(fieldSelector === undefined ? {} : { fieldSelector }),
-    };
+    const selection = selectionFlags(args);
     const kc = await context.loadKubeConfig(args);
     const server = stringFlag(args, 'server');
     let source: ListWatch<KubeObject>;
@@ -55,7 +48,7 @@ export const recordCommand: Command = {
       if (server === undefined) throw new UsageError('no server: pass --kubeconfig PATH or --server URL');
       where = server;
       resource = resourceFromPath(name);
-      source = fetchListWatch({ baseUrl: server, resource: collection(resource, namespace), ...selection });
+      source = fetchListWatch({ baseUrl: server, resource: collection(resource, selection.namespace), ...selection });
     }
     const includeSecrets = args.flags.has('include-secrets');
     const keepAnnotations = args.flags.has('keep-annotations');
