@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { entries, valueNames } from './api-report.ts';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -16,33 +17,15 @@ describe('the built package, imported through its exports map', () => {
     expect(existsSync(join(root, 'dist/index.js')), 'dist/ is missing: npm test builds it; run `npm run build` before `vitest` alone').toBe(true);
   });
 
-  it('exports the core from rxkube', () => {
-    const names = exportsOf('rxkube');
-    for (const name of ['listWatch', 'reflect', 'withIndex', 'resync', 'coalesce', 'informer', 'fetchListWatch', 'retryBackoff', 'ApiError', 'joinWith', 'reconcile', 'toExternalStore', 'leaderElection', 'whileLeading', 'fetchLeaseClient']) {
-      expect(names).toContain(name);
-    }
-  });
-
-  it('exports the kubeconfig transport from rxkube/kube', () => {
-    expect(exportsOf('rxkube/kube')).toEqual(expect.arrayContaining(['kubeListWatch', 'resolveResource', 'kubeFetch', 'kubeLeaseClient']));
-  });
-
-  it('exports the JSON Patch helper from rxkube/json-patch', () => {
-    expect(exportsOf('rxkube/json-patch')).toEqual(['jsonPatch']);
-  });
-
-  it('exports the simulated API server from rxkube/testing', () => {
-    expect(exportsOf('rxkube/testing')).toEqual(expect.arrayContaining(['createSimulatedApiServer', 'startChurn', 'generatePod', 'mulberry32']));
-  });
-
-  it('exports the React hooks from rxkube/react and the Angular signals from rxkube/angular', () => {
-    expect(exportsOf('rxkube/react')).toEqual(expect.arrayContaining(['useSnapshot', 'useSelector', 'useObject', 'useInformerStatus']));
-    expect(exportsOf('rxkube/angular')).toEqual(expect.arrayContaining(['snapshotSignal', 'selectSignal', 'objectSignal', 'statusSignal']));
-  });
-
-  it('exports the Prometheus binding from rxkube/metrics', () => {
-    expect(exportsOf('rxkube/metrics')).toEqual(['prometheusMetrics']);
-  });
+  // etc/api/*.api.md is the one lock on the public names (test/package/api-report.test.ts checks it
+  // against the built declarations); here the built JavaScript must export exactly its values.
+  for (const entry of entries()) {
+    it(`exports at run time exactly the values ${relative(root, entry.report)} lists, from ${entry.specifier}`, () => {
+      const listed = valueNames(readFileSync(entry.report, 'utf8'));
+      expect(listed.length, `${relative(root, entry.report)} lists no values`).toBeGreaterThan(0);
+      expect(exportsOf(entry.specifier), 'Run `npm run api:update` after changing the exports, and review the diff of etc/api/').toEqual([...listed].sort());
+    });
+  }
 
   it('keeps the core free of Node built-ins, so it loads in a browser bundle', () => {
     const core = execFileSync(process.execPath, ['--input-type=module', '-e', `
