@@ -31,6 +31,10 @@ describe('the built package, imported through its exports map', () => {
     expect(exportsOf('rxkube/json-patch')).toEqual(['jsonPatch']);
   });
 
+  it('exports the worker mode from rxkube/worker', () => {
+    expect(exportsOf('rxkube/worker')).toEqual(['WorkerError', 'connectInformerWorker', 'serveInformerInWorker']);
+  });
+
   it('exports the simulated API server from rxkube/testing', () => {
     expect(exportsOf('rxkube/testing')).toEqual(expect.arrayContaining(['createSimulatedApiServer', 'startChurn', 'generatePod', 'mulberry32']));
   });
