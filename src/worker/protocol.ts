@@ -41,10 +41,30 @@ export interface WireError {
  * ```
  */
 export type PageMessage =
-  | { readonly kind: 'subscribe'; readonly view: string }
-  | { readonly kind: 'unsubscribe'; readonly view: string }
-  | { readonly kind: 'get'; readonly id: number; readonly key: string }
-  | { readonly kind: 'close' };
+  | {
+      /** Start the view. */
+      readonly kind: 'subscribe';
+      /** The view's name. */
+      readonly view: string;
+    }
+  | {
+      /** Stop the view. */
+      readonly kind: 'unsubscribe';
+      /** The view's name. */
+      readonly view: string;
+    }
+  | {
+      /** Ask for one object. */
+      readonly kind: 'get';
+      /** Chosen by the page; the answer carries it back. */
+      readonly id: number;
+      /** The object's store key (`namespace/name`). */
+      readonly key: string;
+    }
+  | {
+      /** Stop every view and stop listening. */
+      readonly kind: 'close';
+    };
 
 /**
  * The changes of one view since the previous frame sent for it. `reset` marks the first frame
@@ -83,9 +103,30 @@ export interface ViewFrame<R = unknown> {
  */
 export type WorkerMessage =
   | ViewFrame
-  | { readonly kind: 'status'; readonly status: WireStatus }
-  | { readonly kind: 'object'; readonly id: number; readonly object: unknown }
-  | { readonly kind: 'error'; readonly error: WireError; readonly view?: string; readonly id?: number };
+  | {
+      /** The informer's status changed. */
+      readonly kind: 'status';
+      /** The new status. */
+      readonly status: WireStatus;
+    }
+  | {
+      /** The answer to a `get`. */
+      readonly kind: 'object';
+      /** The `get`'s id. */
+      readonly id: number;
+      /** The object, or `undefined` when absent. */
+      readonly object: unknown;
+    }
+  | {
+      /** Something failed in the worker. */
+      readonly kind: 'error';
+      /** What failed. */
+      readonly error: WireError;
+      /** The view that failed, if a view did. */
+      readonly view?: string;
+      /** The `get` that failed, if a `get` did. */
+      readonly id?: number;
+    };
 
 /**
  * An {@link InformerStatus} as it crosses: the same fields, with a {@link WireError} for `error`.
