@@ -4,7 +4,9 @@ module.exports = {
   forbidden: [
     { name: 'no-cycles', severity: 'error', from: {}, to: { circular: true } },
     { name: 'core-runs-in-browsers', comment: 'the core must not import Node built-ins', severity: 'error', from: { path: core }, to: { dependencyTypes: ['core'] } },
-    { name: 'core-not-adapters', comment: 'the core never imports kube/, testing/, react/, angular/, metrics/, json-patch/ or cli/', severity: 'error', from: { path: `${core}|^src/index\\.ts$` }, to: { path: '^src/(kube|testing|react|angular|metrics|cli|json-patch)/' } },
+    { name: 'core-not-adapters', comment: 'the core never imports kube/, testing/, react/, angular/, metrics/, json-patch/ or cli/', severity: 'error', from: { path: `${core}|^src/index\\.ts$` }, to: { path: '^src/(kube|testing|react|angular|metrics|cli|json-patch|worker)/' } },
+    { name: 'worker-uses-public-core', comment: 'worker/ runs in browsers and workers: it imports only the core and model', severity: 'error', from: { path: '^src/worker/' }, to: { path: '^src/(kube|testing|react|angular|metrics|cli|json-patch)/' } },
+    { name: 'worker-no-node', comment: 'worker/ must not import Node built-ins or packages other than rxjs', severity: 'error', from: { path: '^src/worker/' }, to: { dependencyTypes: ['core', 'npm', 'npm-peer', 'npm-dev', 'npm-optional'], pathNot: 'node_modules/rxjs/' } },
     { name: 'core-no-node-packages', comment: 'the core may only import rxjs', severity: 'error', from: { path: `${core}|^src/index\\.ts$` }, to: { dependencyTypes: ['npm', 'npm-peer', 'npm-dev', 'npm-optional'], pathNot: 'node_modules/rxjs/' } },
     { name: 'model-is-types-only', severity: 'error', from: { path: '^src/model/' }, to: { path: '^src/(store|operators|informer|sources)/' } },
     { name: 'store-is-pure', severity: 'error', from: { path: '^src/store/' }, to: { path: '^src/(operators|informer|sources)/|node_modules/rxjs/' } },
