@@ -125,6 +125,32 @@ describe('worker mode in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('records a deliberate long task, so that reporting none during sync and churn means none happened', async () => {
+    const before = await page.evaluate(() => (globalThis as unknown as { rxkubeReport(): Report }).rxkubeReport().longTasks.length);
+    // A task of the page's own event loop (a DevTools evaluation is not one): 120 ms of busy main
+    // thread, a long task by the browser's definition (> 50 ms).
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          setTimeout(() => {
+            const until = performance.now() + 120;
+            while (performance.now() < until) {
+              // busy
+            }
+            resolve();
+          }, 0);
+        }),
+    );
+    await expect
+      .poll(async () => page.evaluate(() => (globalThis as unknown as { rxkubeReport(): Report }).rxkubeReport().longTasks.filter((t) => t.duration >= 100).length), {
+        timeout: 5_000,
+        interval: 100,
+      })
+      .toBeGreaterThan(0);
+    const after = await page.evaluate(() => (globalThis as unknown as { rxkubeReport(): Report }).rxkubeReport().longTasks.length);
+    expect(after).toBeGreaterThan(before);
+  });
+
   it('sends objects to the page on demand, by key', async () => {
     const pod = server.list('pods').items[0]!;
     const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
