@@ -21,7 +21,8 @@ import type { Churn, SimulatedApiServer } from '../../src/testing/index.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const PODS = 8_000;
+// WORKER_E2E_PODS runs the same page at another size (e.g. 50000, 100000) for the report; CI uses 8,000.
+const PODS = Number(process.env['WORKER_E2E_PODS'] ?? 8_000);
 const NODES = 50;
 const CHURN_PER_SECOND = 300;
 const CHURN_MS = 5_000;
