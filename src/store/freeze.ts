@@ -37,8 +37,8 @@ function freezeValue(v: unknown, depth: number): void {
 /**
  * Freezes `v`, a non-null object, and its descendants. Children are tested before recursing, so
  * primitives (most properties of API objects) cost no call. With `skipFrozen`, a frozen child is
- * taken to be frozen deeply and skipped ({@link deepFreeze}'s rule); without it, no child is asked
- * `Object.isFrozen` ({@link freezeFresh}).
+ * taken to be frozen deeply and skipped ({@link deepFreeze}'s rule); without it, only the first two
+ * levels are asked `Object.isFrozen` ({@link freezeFresh}).
  */
 function freezeObject(v: object, depth: number, skipFrozen: boolean): void {
   if (depth > maxRecursion) {
@@ -49,7 +49,7 @@ function freezeObject(v: object, depth: number, skipFrozen: boolean): void {
     Object.freeze(v);
     for (let i = 0; i < v.length; i++) {
       const child: unknown = v[i];
-      if (typeof child === 'object' && child !== null && !(skipFrozen && Object.isFrozen(child))) freezeObject(child, depth + 1, skipFrozen);
+      if (typeof child === 'object' && child !== null && !((skipFrozen || depth < 2) && Object.isFrozen(child))) freezeObject(child, depth + 1, skipFrozen);
     }
     return;
   }
@@ -59,16 +59,18 @@ function freezeObject(v: object, depth: number, skipFrozen: boolean): void {
   // the prototype accessor; JSON data has no inherited enumerable properties.
   for (const k in v) {
     const child: unknown = (v as Record<string, unknown>)[k];
-    if (typeof child === 'object' && child !== null && !(skipFrozen && Object.isFrozen(child))) freezeObject(child, depth + 1, skipFrozen);
+    if (typeof child === 'object' && child !== null && !((skipFrozen || depth < 2) && Object.isFrozen(child))) freezeObject(child, depth + 1, skipFrozen);
   }
 }
 
 /**
  * {@link deepFreeze} for objects just built from JSON (what `reflect` stores): the same result,
- * without asking each child `Object.isFrozen` first — fresh objects never are, and the question
- * costs a quarter of the walk. A subtree that is already frozen (say, one a `transform` reused) is
- * walked again, harmlessly; a cycle ends at `maxRecursion`, where the iterative walk, which does
- * check, takes over.
+ * asking `Object.isFrozen` only of the first two levels (the root's children and theirs) — fresh
+ * objects never are frozen, and asking every child costs a quarter of the walk, while an update
+ * built by spreading a frozen object (`{ ...pod, metadata: { ...pod.metadata, … } }`, or immer)
+ * shares its unchanged parts near the top (`spec`, `metadata.managedFields`), which are then
+ * skipped. A deeper frozen subtree is walked again, harmlessly; a cycle ends at `maxRecursion`,
+ * where the iterative walk, which does check, takes over.
  *
  * @internal
  */

@@ -154,9 +154,9 @@ describe('shareStructure', () => {
 });
 
 describe('freezeFresh', () => {
-  it('freezes everything reachable, frozen parents with mutable children included', () => {
+  it('freezes everything reachable below the first two levels, frozen parents with mutable children included', () => {
     const reused = Object.freeze({ inner: { mutable: 1 } });
-    const o = freezeFresh({ reused, list: [{ a: { b: [1, { c: 2 }] } }], s: 'x' });
+    const o = freezeFresh({ nested: { deeper: { reused } }, list: [{ a: { b: [1, { c: 2 }] } }], s: 'x' });
     expect(Object.isFrozen(o.list[0]!.a.b[1])).toBe(true);
     expect(Object.isFrozen(reused.inner)).toBe(true);
   });
@@ -171,5 +171,16 @@ describe('freezeFresh', () => {
     for (let i = 0; i < 100_000; i++) deep = (deep['next'] = {}) as Record<string, unknown>;
     freezeFresh(root);
     expect(Object.isFrozen(deep)).toBe(true);
+  });
+});
+
+describe('freezeFresh and shared top-level parts', () => {
+  it('does not walk again the frozen parts near the top that an update shares with its previous version', () => {
+    const spec = deepFreeze({ containers: [{ name: 'a' }] });
+    let reads = 0;
+    // Frozen parts whose walk would show: reading `containers` counts.
+    const watched = (): object => Object.freeze(Object.defineProperty({}, 'containers', { enumerable: true, get: () => (reads++, spec.containers) }));
+    freezeFresh({ metadata: { name: 'p', managedFields: watched() }, spec: watched() });
+    expect(reads).toBe(0);
   });
 });
