@@ -7,14 +7,13 @@
  * `startAngularExample()` does the same for tests and returns handles on the server.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'vite';
 import { createSimulatedApiServer, generateNode, generatePod, mulberry32 } from '../../src/testing/index.ts';
 import type { SimulatedApiServer } from '../../src/testing/index.ts';
-import { compactPods, proxy, serveStatic } from '../dashboard/serve.ts';
+import { compactPods, listenOn, proxy, serveStatic } from '../dashboard/serve.ts';
 
 /** Options of {@link startAngularExample}. */
 export interface AngularExampleOptions {
@@ -84,14 +83,9 @@ export async function startAngularExample(options: AngularExampleOptions = {}): 
     else void serveStatic(res, path, distDir);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    page.once('error', reject);
-    page.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = page.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const origin = await listenOn(page, options.port ?? 0, options.host ?? '127.0.0.1');
   return {
-    url: `http://${host}:${address.port}/`,
+    url: `${origin}/`,
     server,
     async close() {
       await new Promise<void>((resolve) => {

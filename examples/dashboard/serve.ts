@@ -9,7 +9,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,15 +153,10 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
     }
   };
 
-  await new Promise<void>((resolve, reject) => {
-    page.once('error', reject);
-    page.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = page.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const origin = await listenOn(page, options.port ?? 0, options.host ?? '127.0.0.1');
 
   return {
-    url: `http://${host}:${address.port}/`,
+    url: `${origin}/`,
     server,
     get churnPerSecond() {
       return churnPerSecond;
@@ -176,6 +171,16 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
       await server.close();
     },
   };
+}
+
+/** Starts `page` listening on `host:port` (0: any free port) and resolves with its origin (`http://host:port`). */
+export async function listenOn(page: Server, port: number, host: string): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    page.once('error', reject);
+    page.listen(port, host, () => resolve());
+  });
+  const address = page.address() as AddressInfo;
+  return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 }
 
 /**

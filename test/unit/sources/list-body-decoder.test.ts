@@ -1,3 +1,4 @@
+import { splitBytes } from '../../support/split-bytes.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WatchStreamError } from '../../../src/model/errors.ts';
@@ -13,18 +14,6 @@ function decodeChunks(chunks: readonly Uint8Array[]): ObjectList<unknown> {
   return decoder.end();
 }
 
-/** Cuts `bytes` at the given positions (taken modulo its length), in order. */
-function split(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let start = 0;
-  for (const p of points) {
-    chunks.push(bytes.slice(start, p));
-    start = p;
-  }
-  chunks.push(bytes.slice(start));
-  return chunks;
-}
 
 /** What the whole-body path gives: `decodeObjectList(JSON.parse(body))`, or the error's reason. */
 function expected(body: string): ObjectList<unknown> | string {
@@ -261,7 +250,7 @@ describe('ListBodyDecoder', () => {
     fc.assert(
       fc.property(body, fc.array(fc.nat(), { maxLength: 12 }), (text, cuts) => {
         const want = expected(text);
-        const got = outcome(split(encoder.encode(text), cuts));
+        const got = outcome(splitBytes(encoder.encode(text), cuts));
         if (typeof want === 'string') expect(got).toBe(want);
         else same(got, want);
       }),
@@ -275,7 +264,7 @@ describe('ListBodyDecoder', () => {
         const text = JSON.stringify({ metadata: { resourceVersion: '1' }, items: names.map((n) => item(n)) });
         const bytes = encoder.encode(text);
         const prefix = bytes.subarray(0, at % bytes.length);
-        expect(['Truncated', 'MalformedJson']).toContain(outcome(split(prefix, cuts)));
+        expect(['Truncated', 'MalformedJson']).toContain(outcome(splitBytes(prefix, cuts)));
       }),
       { numRuns: 300 },
     );

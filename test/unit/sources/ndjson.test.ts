@@ -1,3 +1,4 @@
+import { splitBytes } from '../../support/split-bytes.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WatchStreamError } from '../../../src/model/errors.ts';
@@ -5,18 +6,6 @@ import { NdjsonDecoder, parseNdjson } from '../../../src/sources/ndjson.ts';
 
 const encoder = new TextEncoder();
 
-/** Cuts `bytes` at the given positions (taken modulo its length), in order. */
-function split(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => (bytes.length === 0 ? 0 : c % (bytes.length + 1))))].sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let start = 0;
-  for (const p of points) {
-    chunks.push(bytes.slice(start, p));
-    start = p;
-  }
-  chunks.push(bytes.slice(start));
-  return chunks;
-}
 
 function decodeAll(chunks: readonly Uint8Array[], maxLineBytes?: number): unknown[] {
   const decoder = new NdjsonDecoder(maxLineBytes === undefined ? {} : { maxLineBytes });
@@ -66,7 +55,7 @@ describe('NdjsonDecoder', () => {
         const text = vs.map((v) => JSON.stringify(v) + nl + (blankLines ? `  ${nl}` : '')).join('');
         const bytes = encoder.encode(text);
         const expected = vs.map((v) => JSON.parse(JSON.stringify(v)) as unknown);
-        expect(decodeAll(split(bytes, cuts))).toEqual(expected);
+        expect(decodeAll(splitBytes(bytes, cuts))).toEqual(expected);
       }),
     );
   });
@@ -76,7 +65,7 @@ describe('NdjsonDecoder', () => {
     const bytes = encoder.encode(`${line}\n${line}\n`);
     for (let cut = 0; cut <= bytes.length; cut++) {
       for (const cut2 of [cut + 1, cut + 2, cut + 3]) {
-        expect(decodeAll(split(bytes, [cut, cut2]))).toEqual([JSON.parse(line), JSON.parse(line)]);
+        expect(decodeAll(splitBytes(bytes, [cut, cut2]))).toEqual([JSON.parse(line), JSON.parse(line)]);
       }
     }
   });
@@ -166,7 +155,7 @@ describe('parseNdjson', () => {
       fc.asyncProperty(values, fc.array(fc.nat(), { maxLength: 20 }), async (vs, cuts) => {
         const bytes = encoder.encode(vs.map((v) => `${JSON.stringify(v)}\n`).join(''));
         const expected = vs.map((v) => JSON.parse(JSON.stringify(v)) as unknown);
-        const chunks = split(bytes, cuts);
+        const chunks = splitBytes(bytes, cuts);
         expect(await collect(streamOf(chunks))).toEqual(expected);
         async function* iterable(): AsyncGenerator<Uint8Array> {
           yield* chunks;
