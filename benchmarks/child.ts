@@ -14,6 +14,11 @@
  * - `relistMs` (scenario `relist`): from the relist's first list request after a 410 to the new
  *   state swapped in (any backoff before the relist is excluded).
  *
+ * Scenario `sharding` is `watch` for one replica of a sharded informer (`task.shard`): the
+ * replayer sends only its shard (gate on) or everything (gate off, rxkube filters), and `m` is the
+ * number of the shard's own changes, so `eventsPerSec` counts the replica's changes per second of
+ * its watch phase whatever it had to read to find them. `shardFilter` is what `status$` said.
+ *
  * Scenario `bigsync` is `watch` with M = 0: the child ends once synced. A contender that cannot
  * sync fails with the reason on one line: rxkube at its first backoff before the first sync (it
  * would otherwise relist forever), client-node at its informer's first error.
@@ -183,6 +188,44 @@ async function rxkube(variant: Task['contender']): Promise<Measurement> {
   sub.unsubscribe();
   await finalHeap(result);
   result.size = (latest as { size: number }).size;
+  return result;
+}
+
+/**
+ * Scenario `sharding`: one replica, `kubeListWatch` with the shard `task.shard` (equal ranges
+ * over uid), production defaults (`freeze: false`); timed like {@link rxkube}.
+ */
+async function rxkubeShard(): Promise<Measurement> {
+  const { informer } = await import('../src/informer/informer.ts');
+  const { kubeListWatch } = await import('../src/kube/kube-list-watch.ts');
+  const { equalShards } = await import('../src/sources/shard.ts');
+  if (task.shard === undefined) throw new Error('scenario sharding needs task.shard');
+  const shard = equalShards(task.shard.count)[task.shard.index]!;
+  const source = kubeListWatch<KubeObj>(await benchKubeConfig(), { version: 'v1', plural: 'pods' }, { shard });
+  await prelude();
+  const tl = timeline(task.n, task.m);
+  const inf = informer(source, { freeze: false });
+  let latest: unknown;
+  let shardFilter: Measurement['shardFilter'];
+  const statuses = inf.status$.subscribe((s) => {
+    if (s.phase === 'synced' && shardFilter === undefined) shardFilter = s.shardFilter;
+    if (s.phase === 'backingOff' && !s.hasSynced) failed(`did not sync: ${describe(s.error)}`);
+  });
+  const sub = inf.reflections$.subscribe({
+    next: (r) => {
+      latest = r.snapshot;
+      if (!tl.synced) tl.sync();
+      else tl.event(r.deltas.length);
+    },
+    error: (e: unknown) => fatal(e),
+  });
+  await tl.done;
+  const result = tl.result();
+  statuses.unsubscribe();
+  sub.unsubscribe();
+  await finalHeap(result);
+  result.size = (latest as { size: number }).size;
+  if (shardFilter !== undefined) result.shardFilter = shardFilter;
   return result;
 }
 
@@ -397,6 +440,7 @@ async function main(): Promise<Measurement> {
     const { runInProcess } = await import('./inproc.ts');
     return runInProcess(task);
   }
+  if (task.scenario === 'sharding') return rxkubeShard();
   switch (task.contender) {
     case 'client-node':
       return clientNode();

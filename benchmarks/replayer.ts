@@ -16,6 +16,15 @@
  *   cache — streamed item by item with backpressure: the items are cloned from a few thousand
  *   templates while the body is written (data.ts `clonedItems`), so neither the data set nor the
  *   body (≈ 1.5 GB for 300,000 pods) is ever held whole. Watches stay open and silent.
+ * - modes `shard-on` and `shard-off` (scenario `sharding`): mode `watch` for one replica of a
+ *   sharded informer, with the `ShardedListAndWatch` feature gate on or off. Gate on: a
+ *   `shardSelector` restricts the list (items, pages, `remainingItemCount`) and the M events to the
+ *   objects whose FNV-1a hash of `metadata.uid` is in range (src/sources/shard.ts, the same code
+ *   the simulated server uses), and the list echoes it in `metadata.shardInfo.selector`. Gate
+ *   off: the parameter is ignored, everything is sent. Every response body byte written for such
+ *   a session is counted: `GET /bytes?session=<session>` answers `{"bytes":…}`.
+ *   `GET /shard-counts?n=&m=&count=K` answers the listed items, the events and the items after
+ *   the events of each of `equalShards(K)`.
  * - `Accept: …;as=PartialObjectMetadataList` / `as=PartialObjectMetadata` selects the metadata form.
  * - `GET /prepare?n=&m=&form=` builds (and caches) a data set before the timed runs;
  *   `&big=1` prepares a `bigsync` one (the templates only).
@@ -25,10 +34,91 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { clonedItems, clonedItemsBytes, generateDataset, itemTemplates, type Dataset, type Form, type ItemTemplate } from './data.ts';
+import { equalShards, parseShardSelector, shardMembership, shardSelector } from '../src/sources/shard.ts';
+import type { KubeObject } from '../src/model/kube-object.ts';
 
 const datasets = new Map<string, Dataset>();
 const pageCache = new Map<string, Buffer[]>();
-const sessions = new Map<string, { relisted: boolean; watches: number }>();
+const sessions = new Map<string, Session>();
+
+interface Session {
+  relisted: boolean;
+  watches: number;
+  /** Response body bytes written (modes `shard-on` and `shard-off` only). */
+  bytes: number;
+}
+
+/** The uid of every listed item and of every event's object, parsed once per data set. */
+const uidCache = new WeakMap<Dataset, { items: string[]; events: string[]; finalItems: string[] }>();
+/** The restriction of a data set to one shard selector (sharing the item and event buffers). */
+const shardCache = new WeakMap<Dataset, Map<string, Dataset>>();
+/** Shard data sets build their pages per request instead of caching them (they would double the memory). */
+const shardDatasets = new WeakSet<Dataset>();
+
+function uids(d: Dataset): { items: string[]; events: string[]; finalItems: string[] } {
+  let cached = uidCache.get(d);
+  if (cached === undefined) {
+    const uid = (o: KubeObject): string => o.metadata?.uid ?? '';
+    cached = {
+      items: d.items.map((b) => uid(JSON.parse(b.toString()) as KubeObject)),
+      events: d.events.map((b) => uid((JSON.parse(b.toString()) as { object: KubeObject }).object)),
+      finalItems: d.finalItems.map((b) => uid(JSON.parse(b.toString()) as KubeObject)),
+    };
+    uidCache.set(d, cached);
+  }
+  return cached;
+}
+
+/** The data set as a server with `ShardedListAndWatch` serves it to `shardSelector=<text>`. */
+function shardOf(d: Dataset, text: string): { dataset: Dataset; selector: string } {
+  const shard = parseShardSelector(text);
+  const selector = shardSelector(shard);
+  let bySelector = shardCache.get(d);
+  if (bySelector === undefined) shardCache.set(d, (bySelector = new Map()));
+  let restricted = bySelector.get(selector);
+  if (restricted === undefined) {
+    const member = shardMembership(shard);
+    const inShard = (uid: string): boolean => member({ metadata: { uid } });
+    const u = uids(d);
+    restricted = {
+      ...d,
+      items: d.items.filter((_, i) => inShard(u.items[i]!)),
+      events: d.events.filter((_, i) => inShard(u.events[i]!)),
+      // Not served in these modes (no relist): the unrestricted state, unused.
+      finalItems: d.finalItems,
+    };
+    shardDatasets.add(restricted);
+    bySelector.set(selector, restricted);
+  }
+  return { dataset: restricted, selector };
+}
+
+/** Items, events and objects after the events of each of `equalShards(count)`: what each replica must see. */
+function shardCounts(d: Dataset, count: number): { items: number[]; events: number[]; final: number[] } {
+  const members = equalShards(count).map(shardMembership);
+  const u = uids(d);
+  const tally = (list: readonly string[]): number[] => {
+    const counts = members.map(() => 0);
+    for (const uid of list) counts[members.findIndex((m) => m({ metadata: { uid } }))]!++;
+    return counts;
+  };
+  return { items: tally(u.items), events: tally(u.events), final: tally(u.finalItems) };
+}
+
+/** Counts the body bytes of one response into its session. */
+function countBytes(res: ServerResponse, session: Session): void {
+  const size = (chunk: unknown): number => (typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk instanceof Uint8Array ? chunk.length : 0);
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.write = ((chunk: unknown, ...rest: unknown[]) => {
+    session.bytes += size(chunk);
+    return write(chunk, ...rest);
+  }) as ServerResponse['write'];
+  res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+    if (typeof chunk !== 'function') session.bytes += size(chunk);
+    return end(chunk, ...rest);
+  }) as ServerResponse['end'];
+}
 const templateCache = new Map<Form, ItemTemplate[]>();
 
 function templates(form: Form): ItemTemplate[] {
@@ -72,7 +162,7 @@ function dataset(n: number, m: number, form: Form): Dataset {
 /** The items of `[0, n)` joined with commas, cut into pages of `limit` (one Buffer per page). */
 function pages(d: Dataset, state: 'initial' | 'final', limit: number): Buffer[] {
   const id = `${d.n}-${d.m}-${d.form}-${state}-${limit}`;
-  let cached = pageCache.get(id);
+  let cached = shardDatasets.has(d) ? undefined : pageCache.get(id);
   if (cached === undefined) {
     const items = state === 'initial' ? d.items : d.finalItems;
     cached = [];
@@ -85,9 +175,20 @@ function pages(d: Dataset, state: 'initial' | 'final', limit: number): Buffer[] 
       }
       cached.push(Buffer.concat(parts));
     }
-    pageCache.set(id, cached);
+    if (!shardDatasets.has(d)) pageCache.set(id, cached);
   }
   return cached;
+}
+
+/** Page `index` of `items` in pages of `limit`, built now (a shard data set's pages are not cached). */
+function onePage(items: readonly Buffer[], limit: number, index: number): Buffer {
+  const parts: Buffer[] = [];
+  const comma = Buffer.from(',');
+  for (let i = index * limit; i < Math.min(items.length, (index + 1) * limit); i++) {
+    if (parts.length > 0) parts.push(comma);
+    parts.push(items[i]!);
+  }
+  return Buffer.concat(parts);
 }
 
 async function send(res: ServerResponse, chunks: Iterable<Buffer>): Promise<boolean> {
@@ -128,7 +229,7 @@ function metadataForm(accept: string | undefined): boolean {
   return accept !== undefined && /as=PartialObjectMetadata/.test(accept);
 }
 
-async function handleList(res: ServerResponse, d: Dataset, session: { relisted: boolean }, query: URLSearchParams): Promise<void> {
+async function handleList(res: ServerResponse, d: Dataset, session: { relisted: boolean }, query: URLSearchParams, shardInfo = ''): Promise<void> {
   const limit = Number(query.get('limit') ?? '0');
   const token = query.get('continue');
   let state: 'initial' | 'final' = session.relisted ? 'final' : 'initial';
@@ -145,17 +246,16 @@ async function handleList(res: ServerResponse, d: Dataset, session: { relisted: 
     'Content-Type': d.form === 'metadata' ? 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1' : 'application/json',
   });
   if (limit > 0 && limit < items.length) {
-    const all = pages(d, state, limit);
-    const body = all[page] ?? Buffer.alloc(0);
+    const body = shardDatasets.has(d) ? onePage(items, limit, page) : pages(d, state, limit)[page] ?? Buffer.alloc(0);
     const remaining = items.length - Math.min(items.length, (page + 1) * limit);
     const meta = remaining > 0
-      ? `{"resourceVersion":"${rv}","continue":"${Buffer.from(JSON.stringify({ s: state, p: page + 1 })).toString('base64url')}","remainingItemCount":${remaining}}`
-      : `{"resourceVersion":"${rv}"}`;
+      ? `{"resourceVersion":"${rv}","continue":"${Buffer.from(JSON.stringify({ s: state, p: page + 1 })).toString('base64url')}","remainingItemCount":${remaining}${shardInfo}}`
+      : `{"resourceVersion":"${rv}"${shardInfo}}`;
     await send(res, [Buffer.from(`{${kind},"metadata":${meta},"items":[`), body, Buffer.from(']}')]);
   } else {
     const all = pages(d, state, 500);
     const comma = Buffer.from(',');
-    const parts: Buffer[] = [Buffer.from(`{${kind},"metadata":{"resourceVersion":"${rv}"},"items":[`)];
+    const parts: Buffer[] = [Buffer.from(`{${kind},"metadata":{"resourceVersion":"${rv}"${shardInfo}},"items":[`)];
     all.forEach((p, i) => {
       if (i > 0) parts.push(comma);
       parts.push(p);
@@ -166,7 +266,7 @@ async function handleList(res: ServerResponse, d: Dataset, session: { relisted: 
   res.end();
 }
 
-async function handleWatch(req: IncomingMessage, res: ServerResponse, d: Dataset, mode: string, session: { relisted: boolean; watches: number }, query: URLSearchParams): Promise<void> {
+async function handleWatch(req: IncomingMessage, res: ServerResponse, d: Dataset, mode: string, session: Session, query: URLSearchParams): Promise<void> {
   res.writeHead(200, {
     'Content-Type': d.form === 'metadata' ? 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1' : 'application/json',
   });
@@ -230,6 +330,22 @@ const server = createServer((req, res) => {
     res.end(JSON.stringify({ listBytes, eventBytes: 0, mix: { templates: templates(form).length } }));
     return;
   }
+  if (url.pathname === '/bytes') {
+    const session = sessions.get(url.searchParams.get('session') ?? '');
+    if (session === undefined) {
+      fail(404, 'no such session');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ bytes: session.bytes }));
+    return;
+  }
+  if (url.pathname === '/shard-counts') {
+    const d = dataset(Number(url.searchParams.get('n')), Number(url.searchParams.get('m')), 'full');
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(shardCounts(d, Number(url.searchParams.get('count')))));
+    return;
+  }
   if (url.pathname === '/prepare') {
     const d = dataset(Number(url.searchParams.get('n')), Number(url.searchParams.get('m')), (url.searchParams.get('form') ?? 'full') as Form);
     pages(d, 'initial', 500);
@@ -238,7 +354,7 @@ const server = createServer((req, res) => {
     res.end(JSON.stringify({ listBytes: d.items.reduce((s, b) => s + b.length, 0), eventBytes: d.events.reduce((s, b) => s + b.length, 0), mix: d.mix }));
     return;
   }
-  const match = /^\/s\/(\d+)-(\d+)\/(watch|relist|bigsync)\/([\w-]+)\/api\/v1\/pods$/.exec(url.pathname);
+  const match = /^\/s\/(\d+)-(\d+)\/(watch|relist|bigsync|shard-on|shard-off)\/([\w-]+)\/api\/v1\/pods$/.exec(url.pathname);
   if (match === null) {
     fail(404, `no route for ${url.pathname}`);
     return;
@@ -254,12 +370,28 @@ const server = createServer((req, res) => {
     });
     return;
   }
-  const d = dataset(Number(n), Number(m), form);
+  let d = dataset(Number(n), Number(m), form);
   let session = sessions.get(`${sessionId}`);
-  if (session === undefined) sessions.set(`${sessionId}`, (session = { relisted: false, watches: 0 }));
+  if (session === undefined) sessions.set(`${sessionId}`, (session = { relisted: false, watches: 0, bytes: 0 }));
+  let shardInfo = '';
+  if (mode === 'shard-on' || mode === 'shard-off') {
+    countBytes(res, session);
+    const text = url.searchParams.get('shardSelector');
+    if (mode === 'shard-on' && text !== null) {
+      let sharded: { dataset: Dataset; selector: string };
+      try {
+        sharded = shardOf(d, text);
+      } catch (e) {
+        fail(500, `invalid shard selector: ${(e as Error).message}`);
+        return;
+      }
+      d = sharded.dataset;
+      shardInfo = `,"shardInfo":{"selector":${JSON.stringify(sharded.selector)}}`;
+    }
+  }
   const work = watching
-    ? handleWatch(req, res, d, mode!, session, url.searchParams)
-    : handleList(res, d, session, url.searchParams);
+    ? handleWatch(req, res, d, mode === 'relist' ? 'relist' : 'watch', session, url.searchParams)
+    : handleList(res, d, session, url.searchParams, shardInfo);
   work.catch((error: unknown) => {
     process.stderr.write(`replayer: ${String(error)}\n`);
     res.destroy();

@@ -18,6 +18,8 @@ export interface Row {
   max: number | null;
   /** Successful repetitions. */
   reps: number;
+  /** Scenario `sharding` only: the number of shards K; the row is one replica of K. */
+  shards?: number;
   /** Why repetitions failed, if any did. */
   errors?: string[];
 }
@@ -58,6 +60,8 @@ export const CONTENDERS: readonly { id: Contender; label: string }[] = [
   { id: 'client-node', label: '@kubernetes/client-node 2.0.1 informer' },
   { id: 'floor', label: 'fetch + split + JSON.parse + Map' },
   { id: 'parse-only', label: 'JSON.parse, no I/O' },
+  { id: 'rxkube-shard-server', label: 'rxkube sharded, gate on (server filters)' },
+  { id: 'rxkube-shard-client', label: 'rxkube sharded, gate off (rxkube filters)' },
 ];
 
 function find(rows: readonly Row[], scenario: string, n: number, contender: Contender, metric: string): Row | undefined {
@@ -68,7 +72,7 @@ function fmt(value: number | null | undefined, unit: string): string {
   if (value === null || value === undefined) return '—';
   if (unit === 'events/s') return value >= 1000 ? `${(value / 1000).toFixed(1)}k` : value.toFixed(0);
   if (unit === 'ms') return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`;
-  if (unit === 'MB') return `${value.toFixed(0)} MB`;
+  if (unit === 'MB') return value < 10 ? `${value.toFixed(1)} MB` : `${value.toFixed(0)} MB`;
   if (unit === 'µs') return `${value.toFixed(1)} µs`;
   if (unit === '×') return `${value.toFixed(2)}×`;
   return value.toFixed(2);
@@ -111,7 +115,7 @@ export function cpuTable(rows: readonly Row[]): string {
 /** The other scenarios: relist, reflect per event, join per event. */
 export function otherTable(rows: readonly Row[]): string {
   const lines = ['| scenario | consumer | N | metric | median (min–max) |', '| --- | --- | ---: | --- | ---: |'];
-  for (const r of rows.filter((x) => x.scenario !== 'watch' && x.scenario !== 'bigsync')) {
+  for (const r of rows.filter((x) => x.scenario !== 'watch' && x.scenario !== 'bigsync' && x.scenario !== 'sharding')) {
     lines.push(`| ${r.scenario} | ${r.contender} | ${r.n.toLocaleString('en')} | ${r.metric} | ${cell(r)} |`);
   }
   return lines.join('\n');
@@ -133,6 +137,30 @@ export function bigsyncTable(rows: readonly Row[]): string {
     lines.push(`| ${label} | ${r.n.toLocaleString('en')} | ${failedCell(sync)} | ${rest('heap')} | ${rest('peak RSS')} | ${rest('peak RSS ÷ heap')} |`);
   }
   return lines.length === 2 ? '' : lines.join('\n');
+}
+
+function shardRow(rows: readonly Row[], contender: Contender, shards: number, metric: string): Row | undefined {
+  return rows.find((r) => r.scenario === 'sharding' && r.contender === contender && r.shards === shards && r.metric === metric);
+}
+
+/** Scenario `sharding`: one replica of K shards, the gate on and off. */
+export function shardingTable(rows: readonly Row[]): string {
+  const sharding = rows.filter((r) => r.scenario === 'sharding');
+  if (sharding.length === 0) return '';
+  const counts = [...new Set(sharding.map((r) => r.shards ?? 0))].sort((a, b) => a - b);
+  const lines = [
+    '| replica of | N | list → synced | its changes/s | its changes per CPU-second | bytes received | heap after GC | of which store |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const { id, label } of CONTENDERS) {
+    for (const k of counts) {
+      const sync = shardRow(rows, id, k, 'sync');
+      if (sync === undefined) continue;
+      const c = (metric: string): string => cell(shardRow(rows, id, k, metric));
+      lines.push(`| ${k} shard${k === 1 ? '' : 's'}, ${label} | ${sync.n.toLocaleString('en')} | ${failedCell(sync)} | ${c('events/s')} | ${c('events/CPU-s')} | ${c('bytes received')} | ${c('heap')} | ${c('store heap')} |`);
+    }
+  }
+  return lines.join('\n');
 }
 
 /** Like `cell`, but a failure shows its whole (one-line) reason. */
@@ -240,7 +268,53 @@ export function targets(rows: readonly Row[], quick = false): TargetCheck[] {
   // 7. Initial sync.
   checks.push(vs(`initial sync, production defaults ÷ client-node, N=${k(big)}`, big, 'rxkube-unfrozen', 'client-node', 'sync', '≤', 0.45));
   checks.push(vs(`initial sync, streaming list ÷ list+watch (both frozen default), N=${k(big)}`, big, 'rxkube-stream', 'rxkube', 'sync', '≤', 1.0));
+  // 8. Issue 14: sharded list and watch.
+  checks.push(...shardingTargets(rows, quick));
   return checks;
+}
+
+/**
+ * Issue 14's sharding target: with the gate on, the bytes one replica of K receives ÷ those of a
+ * single replica (K = 1) ≈ 1/K, within ±15 % of 1/K (shards of random uids are not exactly equal;
+ * the note gives the replica's share of the objects). One row per K > 1; the gate-off ratio, which
+ * stays ≈ 1, is in the note.
+ */
+function shardingTargets(rows: readonly Row[], quick: boolean): TargetCheck[] {
+  const present = [...new Set(rows.filter((r) => r.scenario === 'sharding').map((r) => r.shards ?? 0))].filter((x) => x > 1).sort((a, b) => a - b);
+  const counts = present.length > 0 ? present : [2, 4];
+  const n = rows.find((r) => r.scenario === 'sharding')?.n ?? (quick ? 10_000 : 100_000);
+  const bytes = (c: Contender, shards: number): Row | undefined => shardRow(rows, c, shards, 'bytes received');
+  const ratio = (c: Contender, shards: number): number | null => {
+    const a = bytes(c, shards)?.median;
+    const b = bytes(c, 1)?.median;
+    return a == null || b == null || b === 0 ? null : a / b;
+  };
+  const why = (c: Contender, shards: number): string => {
+    const out: string[] = [];
+    for (const x of [shards, 1]) {
+      const r = bytes(c, x);
+      if (r === undefined) out.push(`${c} at ${x} shard(s): not run`);
+      else if (r.median === null) out.push(`${c} at ${x} shard(s) failed: ${r.errors?.[0] ?? 'no result'}`);
+    }
+    return out.join('; ');
+  };
+  return counts.map((shards): TargetCheck => {
+    const measured = ratio('rxkube-shard-server', shards);
+    const off = ratio('rxkube-shard-client', shards);
+    const goal = 1 / shards;
+    const note = measured === null
+      ? why('rxkube-shard-server', shards)
+      : `${fmt(bytes('rxkube-shard-server', shards)?.median, 'MB')} vs ${fmt(bytes('rxkube-shard-server', 1)?.median, 'MB')}; gate off: ${off === null ? '—' : `${off.toFixed(2)}×`}`;
+    return {
+      target: `sharding: bytes received per replica, gate on, ${shards} shards ÷ 1 shard, N=${k(n)}${quick ? ' (quick run: reduced size)' : ''}`,
+      measured,
+      cpuMeasured: null,
+      unit: '×',
+      goal: `≈ ${goal.toFixed(2)}× (±15 %)`,
+      pass: measured === null ? null : Math.abs(measured - goal) <= 0.15 * goal,
+      note,
+    };
+  });
 }
 
 /** The `bigsync` rows: rxkube syncs with peak RSS ≤ 1.5× heap; what client-node did; a million metadata objects. */
@@ -319,6 +393,8 @@ export function markdown(run: RunFile): string {
     otherTable(run.rows),
     '',
     bigsyncTable(run.rows),
+    '',
+    shardingTable(run.rows),
     '',
     targetTable(run.rows, run.quick),
   ].join('\n');

@@ -2,7 +2,7 @@
  * The benchmark suite, in one invocation:
  *
  *   node --expose-gc benchmarks/run.ts [--quick] [--json FILE] [--svg FILE] [--reps 3] [--warmup 1]
- *     [--big-reps 1] [--only watch,relist,inproc,bigsync] [--plan]
+ *     [--big-reps 1] [--only watch,relist,inproc,bigsync,sharding] [--plan]
  *
  * Starts the replayer (benchmarks/replayer.ts) as its own process, then runs every contender in
  * its own child process per repetition (same Node flags for all), alternating contenders so that
@@ -13,6 +13,8 @@
  * Full: N = 1k, 10k, 100k, M = 100k, three repetitions after a warm-up round; `bigsync` (one
  * unpaginated list of 300,000 full pods, and of 1,000,000 in metadata form) once. Quick: N = 1k,
  * 10k, M = 20k, `bigsync` at 30,000 / 100,000, one repetition, no warm-up (a few minutes).
+ * `sharding`: one replica of 1, 2 and 4 uid shards over N = 100k pods and the M events (quick:
+ * N = 10k), with the replayer's `ShardedListAndWatch` gate on and off.
  * The plan and an estimate of the duration are printed first (`--plan`: only that).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -86,7 +88,14 @@ const BIG_SETS: readonly { n: number; form: 'full' | 'metadata'; contenders: rea
   { n: args.quick ? 100_000 : 1_000_000, form: 'metadata', contenders: ['rxkube-meta-lean'] },
 ];
 const BIG_TIMEOUT_MS = 900_000;
-const SCENARIOS = ['watch', 'relist', 'inproc', 'bigsync'];
+/**
+ * Scenario `sharding`: one replica of `equalShards(K)` (over uid), the gate on (the replayer
+ * filters) and off (rxkube filters); repetition r measures shard r mod K.
+ */
+const SHARD_N = args.quick ? 10_000 : 100_000;
+const SHARD_COUNTS: readonly number[] = [1, 2, 4];
+const SHARD_CONTENDERS: readonly Contender[] = ['rxkube-shard-server', 'rxkube-shard-client'];
+const SCENARIOS = ['watch', 'relist', 'inproc', 'bigsync', 'sharding'];
 const wanted = (scenario: string): boolean => args.only === undefined || args.only.split(',').includes(scenario);
 if (args.only !== undefined) {
   for (const s of args.only.split(',')) if (!SCENARIOS.includes(s)) throw new Error(`--only: unknown scenario ${s} (${SCENARIOS.join(', ')})`);
@@ -149,7 +158,7 @@ function runChild(task: Task): Promise<Measurement> {
 }
 
 let sessionCounter = 0;
-function baseUrl(port: number, n: number, m: number, mode: 'watch' | 'relist' | 'bigsync', contender: string): string {
+function baseUrl(port: number, n: number, m: number, mode: 'watch' | 'relist' | 'bigsync' | 'shard-on' | 'shard-off', contender: string): string {
   return `http://127.0.0.1:${port}/s/${n}-${m}/${mode}/${contender}-${process.pid}-${++sessionCounter}`;
 }
 
@@ -170,6 +179,7 @@ function estimateS(scenario: string, contender: Contender, n: number, m: number,
   if (scenario === 'watch') return 1.5 + n * perPod + m * 55e-6 + n * 10e-6;
   if (scenario === 'relist') return 1.5 + 2 * n * perPod + m * 10e-6;
   if (scenario === 'inproc') return 1.5 + n * 60e-6 + m * 5e-6;
+  if (scenario === 'sharding') return 1.5 + n * perPod + m * 55e-6 + n * 10e-6;
   return 3 + n * perPod * 1.3 + n * 15e-6;
 }
 
@@ -201,6 +211,17 @@ function printPlan(): void {
     for (const n of NS) for (const c of INPROC_CONTENDERS) sec += args.reps * estimateS('inproc', c, n, INPROC_EVENTS);
     add(`inproc: N = ${NS.join(', ')}, ${INPROC_EVENTS} events × ${INPROC_CONTENDERS.length} contenders × ${args.reps} reps`, NS.length * INPROC_CONTENDERS.length * args.reps, sec);
   }
+  if (wanted('sharding')) {
+    let sec = wanted('watch') && NS.includes(SHARD_N) ? 0 : SHARD_N * 60e-6 + M * 65e-6; // the data, unless watch made it
+    sec += SHARD_N * 40e-6 + M * 40e-6; // the replayer reads every uid once
+    for (const count of SHARD_COUNTS) {
+      for (const c of SHARD_CONTENDERS) {
+        // Gate on: the replica reads 1/K of everything; gate off: it reads everything, keeps 1/K.
+        sec += args.reps * (c === 'rxkube-shard-server' ? estimateS('sharding', c, SHARD_N / count, M / count) : estimateS('sharding', c, SHARD_N, M) * (0.5 + 0.5 / count));
+      }
+    }
+    add(`sharding: N = ${SHARD_N}, M = ${M}, ${SHARD_COUNTS.join(', ')} shards × gate on/off × ${args.reps} reps`, SHARD_COUNTS.length * SHARD_CONTENDERS.length * args.reps, sec);
+  }
   if (wanted('bigsync')) {
     for (const set of BIG_SETS) {
       add(`bigsync: N = ${set.n} ${set.form}, one list × ${set.contenders.join(', ')} × ${args.bigReps} reps`, set.contenders.length * args.bigReps, args.bigReps * set.contenders.reduce((sum, c) => sum + estimateS('bigsync', c, set.n, 0, set.form), 0));
@@ -211,10 +232,10 @@ function printPlan(): void {
 
 type Collected = Map<string, { base: Omit<Row, 'median' | 'min' | 'max' | 'reps'>; values: number[]; errors: string[] }>;
 
-function record(into: Collected, scenario: string, n: number, m: number, contender: Contender, metric: string, unit: string, value: number | undefined | Error): void {
-  const id = `${scenario}|${n}|${contender}|${metric}`;
+function record(into: Collected, scenario: string, n: number, m: number, contender: Contender, metric: string, unit: string, value: number | undefined | Error, shards?: number): void {
+  const id = `${scenario}|${n}|${contender}|${metric}${shards === undefined ? '' : `|${shards}`}`;
   let entry = into.get(id);
-  if (entry === undefined) into.set(id, (entry = { base: { scenario, n, m, contender, metric, unit }, values: [], errors: [] }));
+  if (entry === undefined) into.set(id, (entry = { base: shards === undefined ? { scenario, n, m, contender, metric, unit } : { scenario, n, m, contender, metric, unit, shards }, values: [], errors: [] }));
   if (value instanceof Error) entry.errors.push(value.message);
   else if (value !== undefined && Number.isFinite(value)) entry.values.push(value);
 }
@@ -224,6 +245,48 @@ async function rounds(contenders: readonly Contender[], reps: number, warmup: nu
   for (let r = -warmup; r < reps; r++) {
     const offset = ((r % contenders.length) + contenders.length) % contenders.length;
     for (let i = 0; i < contenders.length; i++) await each(contenders[(i + offset) % contenders.length]!, r >= 0);
+  }
+}
+
+/**
+ * Scenario `sharding`: per shard count K, one replica of K at a time, the gate on and off; the
+ * bytes are what the replayer wrote for the replica's session (response bodies of its lists and
+ * watches). A replica whose `status$` did not report the expected filter is a failed measurement.
+ */
+async function runSharding(port: number, collected: Collected): Promise<void> {
+  const n = SHARD_N;
+  log(`sharding: N = ${n}, M = ${M}, ${SHARD_COUNTS.join(', ')} shards over uid, gate on and off`);
+  await prepare(port, n, M, 'full');
+  for (const count of SHARD_COUNTS) {
+    const counts = (await (await fetch(`http://127.0.0.1:${port}/shard-counts?n=${n}&m=${M}&count=${count}`)).json()) as { items: number[]; events: number[]; final: number[] };
+    log(`  ${count} shard(s): objects ${counts.items.join(' / ')}, events ${counts.events.join(' / ')}`);
+    const measuredReps = new Map<Contender, number>();
+    await rounds(SHARD_CONTENDERS, args.reps, 0, async (contender) => {
+      const rep = measuredReps.get(contender) ?? 0;
+      measuredReps.set(contender, rep + 1);
+      const index = rep % count;
+      const gate = contender === 'rxkube-shard-server';
+      const url = baseUrl(port, n, M, gate ? 'shard-on' : 'shard-off', `${contender}-${count}`);
+      const task: Task = { contender, scenario: 'sharding', n, m: counts.events[index]!, baseUrl: url, shard: { count, index } };
+      let result: Measurement | Error = await runChildOrError(task);
+      let bytes: number | Error = 0;
+      if (!(result instanceof Error)) {
+        const expected = gate ? 'server' : 'client';
+        if (result.shardFilter !== expected) result = new Error(`status$ said shardFilter ${String(result.shardFilter)}, expected ${expected}`);
+        else if (result.size !== counts.final[index]) result = new Error(`the replica ended with ${String(result.size)} objects, its shard has ${counts.final[index]}`);
+        const session = url.slice(url.lastIndexOf('/') + 1);
+        const answer = (await (await fetch(`http://127.0.0.1:${port}/bytes?session=${session}`)).json()) as { bytes: number };
+        bytes = answer.bytes;
+      }
+      log(`  ${contender}, shard ${index} of ${count}: ${result instanceof Error ? `FAILED ${result.message}` : `sync ${result.syncMs?.toFixed(0)} ms, ${result.eventsPerSec?.toFixed(0)} events/s, ${(Number(bytes) / 1e6).toFixed(1)} MB received, heap ${result.heapMB?.toFixed(1)} MB`}`);
+      const get = (f: (x: Measurement) => number | undefined): number | undefined | Error => (result instanceof Error ? result : f(result));
+      record(collected, 'sharding', n, M, contender, 'sync', 'ms', get((x) => x.syncMs), count);
+      record(collected, 'sharding', n, M, contender, 'events/s', 'events/s', get((x) => x.eventsPerSec), count);
+      record(collected, 'sharding', n, M, contender, 'events/CPU-s', 'events/s', get((x) => x.eventsPerCpuSec), count);
+      record(collected, 'sharding', n, M, contender, 'bytes received', 'MB', result instanceof Error ? result : Number(bytes) / 1e6, count);
+      record(collected, 'sharding', n, M, contender, 'heap', 'MB', get((x) => x.heapMB), count);
+      record(collected, 'sharding', n, M, contender, 'store heap', 'MB', get((x) => x.storeHeapMB), count);
+    });
   }
 }
 
@@ -283,6 +346,7 @@ async function main(): Promise<void> {
         });
       }
     }
+    if (wanted('sharding')) await runSharding(port, collected);
     if (wanted('bigsync')) {
       for (const set of BIG_SETS) {
         log(`bigsync: one unpaginated list of ${set.n} ${set.form} objects${args.quick ? ' (quick: reduced size)' : ''}`);

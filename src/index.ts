@@ -93,6 +93,7 @@ export { informer, currentState } from './informer/informer.ts';
 export type { InformerOptions } from './informer/informer.ts';
 export type { InformerHooks } from './informer/informer-hooks.ts';
 export { informerCache } from './informer/informer-cache.ts';
+export { mergeShards } from './informer/merge-shards.ts';
 export type { InformerCache, InformerCacheOptions, CollectionRef, ResourceTypes } from './informer/informer-cache.ts';
 export { nextStatus, idleStatus } from './informer/informer-status.ts';
 export { healthOf, probeHealth } from './informer/health.ts';
