@@ -21,7 +21,8 @@ export interface RetryBackoffOptions extends BackoffOptions {
  *
  * @example
  * ```ts
- * import { ApiError, retryAfterMs } from 'rxkube';
+ * import { ApiError } from 'rxkube';
+ * import { retryAfterMs } from './retry-backoff.ts';
  * retryAfterMs(new ApiError({ code: 429, retryAfterSeconds: 3 })); // 3000
  * ```
  */

@@ -72,7 +72,7 @@ const MAX_UNSCANNED = 1 << 20;
  *
  * @example
  * ```ts
- * import { ListBodyDecoder } from 'rxkube';
+ * import { ListBodyDecoder } from 'rxkube/wire';
  * const decoder = new ListBodyDecoder();
  * const bytes = new TextEncoder().encode('{"kind":"PodList","items":[{"metadata":{"name":"a","resourceVersion":"5"}}],"metadata":{"resourceVersion":"7"}}');
  * decoder.write(bytes.subarray(0, 40));

@@ -13,7 +13,7 @@ const BLANK = /^\s*$/;
  *
  * @example
  * ```ts
- * import type { NdjsonOptions } from 'rxkube';
+ * import type { NdjsonOptions } from 'rxkube/wire';
  * const options: NdjsonOptions = { maxLineBytes: 4 * 1024 * 1024 };
  * ```
  */
@@ -54,7 +54,7 @@ export interface NdjsonOptions {
  *
  * @example
  * ```ts
- * import { NdjsonDecoder } from 'rxkube';
+ * import { NdjsonDecoder } from 'rxkube/wire';
  * const decoder = new NdjsonDecoder();
  * const bytes = new TextEncoder().encode('{"a":1}\n{"a"');
  * decoder.write(bytes, (value) => console.log(value)); // logs { a: 1 }
@@ -179,7 +179,7 @@ export class NdjsonDecoder {
  *
  * @example
  * ```ts
- * import { parseNdjson } from 'rxkube';
+ * import { parseNdjson } from 'rxkube/wire';
  * const response = await fetch('http://127.0.0.1:8001/api/v1/pods?watch=true');
  * for await (const event of parseNdjson(response.body!)) console.log(event);
  * ```

@@ -59,7 +59,7 @@ export interface Backoff {
  *
  * @example
  * ```ts
- * import { createBackoff } from 'rxkube';
+ * import { createBackoff } from './backoff.ts';
  * const backoff = createBackoff({ random: () => 0 });
  * backoff.next(0).delayMs;    // 800
  * backoff.next(1000).delayMs; // 1600
