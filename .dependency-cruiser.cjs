@@ -8,7 +8,7 @@
  *     points `src/index.ts`, `src/{wire,shard,health,leader}/index.ts`, plus `src/internal/index.ts`
  *
  * The core never imports Node-only code or an adapter, and nothing imports in a cycle.
- * test/lint/dependency-rules.test.ts runs these rules on a fixture with one violation of each, so
+ * test/package/dependency-rules.test.ts runs these rules on a fixture with one violation of each, so
  * a rule that stops matching fails a test instead of passing silently.
  */
 const core = '^src/(model|store|operators|informer|sources|leader|backoff|wire|shard|health|internal)/';

@@ -126,7 +126,7 @@ export interface ExternalStoreOptions<V> {
  * @param informer - an informer; the store's value is its snapshot.
  * @param options - see {@link ExternalStoreOptions}.
  * @returns a store of the informer's snapshots, `undefined` before the first complete list.
- * @see {@link isInformer}
+ * @see {@link Informer}
  */
 export function toExternalStore<T, I extends string = string>(informer: Informer<T, I>, options?: ExternalStoreOptions<Snapshot<T, I>>): ExternalStore<Snapshot<T, I>>;
 /**

@@ -28,7 +28,7 @@ import { requireObjectMeta } from './decode-watch-event.ts';
  *
  * @param value - a parsed list response body.
  * @returns the page.
- * @throws {@link WatchStreamError} `InvalidEvent` when a rule is broken.
+ * @throws {@link index.WatchStreamError} `InvalidEvent` when a rule is broken.
  */
 export function decodeObjectList<T extends KubeObject = KubeObject>(value: unknown): ObjectList<T> {
   if (!isRecord(value)) throw new WatchStreamError('InvalidEvent', 'list response is not an object');

@@ -29,7 +29,7 @@ import { isRecord } from '../model/is-record.ts';
  *
  * @param value - one parsed line of a watch stream.
  * @returns the same value, typed as a {@link WatchEvent}.
- * @throws {@link WatchStreamError} `UnknownEventType` or `InvalidEvent`.
+ * @throws {@link index.WatchStreamError} `UnknownEventType` or `InvalidEvent`.
  */
 export function decodeWatchEvent<T extends KubeObject = KubeObject>(value: unknown): WatchEvent<T> {
   if (!isRecord(value)) throw new WatchStreamError('InvalidEvent', `watch event is not an object (${describe(value)})`);

@@ -29,7 +29,7 @@ export interface NdjsonOptions {
   /**
    * The key path of one member to remove from every line before it is parsed, e.g.
    * `['object', 'metadata', 'managedFields']`: the parsed values are built without it (see
-   * {@link FetchListWatchOptions.omitManagedFields}). Lines without it are parsed as they are.
+   * {@link index.FetchListWatchOptions.omitManagedFields}). Lines without it are parsed as they are.
    *
    * @defaultValue none
    */
@@ -87,7 +87,7 @@ export class NdjsonDecoder {
    *
    * @param chunk - the next bytes of the stream.
    * @param emit - called with each parsed value; an exception it throws propagates to the caller.
-   * @throws {@link WatchStreamError} `MalformedJson` or `LineTooLong`.
+   * @throws {@link index.WatchStreamError} `MalformedJson` or `LineTooLong`.
    */
   write(chunk: Uint8Array, emit: (value: unknown) => void): void {
     let start = 0;
@@ -118,7 +118,7 @@ export class NdjsonDecoder {
   /**
    * Declares the end of the stream.
    *
-   * @throws {@link WatchStreamError} `Truncated` when the stream ended in the middle of a line
+   * @throws {@link index.WatchStreamError} `Truncated` when the stream ended in the middle of a line
    * (anything but whitespace after the last newline).
    */
   end(): void {

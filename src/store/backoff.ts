@@ -1,5 +1,5 @@
 /**
- * Options of {@link createBackoff}. Defaults are client-go's reflector backoff.
+ * Options of the backoff (the list/watch loop's, {@link retryBackoff}'s). Defaults are client-go's reflector backoff.
  */
 export interface BackoffOptions {
   /** First delay. @defaultValue 800 */
