@@ -5,6 +5,10 @@
  * snapshots and deltas, indexes, resync and coalescing as operators, and the shared informer.
  * Runs in Node and in browsers.
  *
+ * Beside it: `rxkube/wire` (the body decoders under the transport), `rxkube/shard` (sharding a
+ * collection across processes), `rxkube/health` (readiness and liveness of informers) and
+ * `rxkube/leader` (leader election on a Lease).
+ *
  * @packageDocumentation
  */
 
@@ -12,8 +16,8 @@
 export type { KubeObject, ObjectMeta, OwnerReference, Status, StatusCause } from './model/kube-object.ts';
 export type { ListOptions, WatchOptions, ObjectList, WatchEvent, ListWatch } from './model/wire.ts';
 
-// ── Model: errors ─────────────────────────────────────────────────────────────
-export { ApiError, WatchStreamError, WatchStalledError, InvalidObjectError, UnknownIndexError, IndexConflictError, ObjectCallbackError, MissingPeerDependencyError, InvalidShardError } from './model/errors.ts';
+// ── Model: errors of the list/watch path ──────────────────────────────────────
+export { ApiError, WatchStreamError, WatchStalledError, InvalidObjectError, UnknownIndexError, IndexConflictError, ObjectCallbackError, MissingPeerDependencyError } from './model/errors.ts';
 export type { WatchStreamErrorReason, ObjectCallback } from './model/errors.ts';
 export type { Failure } from './model/failure.ts';
 
@@ -31,26 +35,18 @@ export type {
 export type { Delta, DeltaType, Snapshot, Reflection } from './model/reflection.ts';
 export type { InformerStatus } from './model/informer-status.ts';
 export type { Informer } from './model/informer.ts';
+export type { KeyResult, Joined } from './model/derived-views.ts';
 
-// ── Sources: the list/watch loop and the HTTP transport ──────────────────────
+// ── Sources: the list/watch loop and the HTTP transport ───────────────────────
 export { listWatch } from './sources/list-watch.ts';
 export type { ListWatchOptions } from './sources/list-watch.ts';
 export { fetchListWatch } from './sources/fetch-list-watch.ts';
-export { equalShards, shardSelector, parseShardSelector, shardHash, shardMembership } from './sources/shard.ts';
-export type { Shard, ShardField, ShardRange } from './sources/shard.ts';
 export type { FetchListWatchOptions, ResourceRef, FetchFunction, FetchInit } from './sources/fetch-list-watch.ts';
 export type { FetchResponse, ResponseBody } from './sources/response-body.ts';
-export { parseNdjson, NdjsonDecoder } from './sources/ndjson.ts';
-export type { NdjsonOptions } from './sources/ndjson.ts';
-export { decodeWatchEvent } from './sources/decode-watch-event.ts';
-export { decodeObjectList } from './sources/decode-object-list.ts';
-export { ListBodyDecoder } from './sources/list-body-decoder.ts';
 
-// ── Store: keys, freezing, indexes ───────────────────────────────────────────
+// ── Store keys and indexes ────────────────────────────────────────────────────
 export { objectKey } from './store/object-key.ts';
-export { deepFreeze, shareStructure } from './store/freeze.ts';
 export type { IndexFunction } from './store/index-table.ts';
-export { describeError } from './store/describe-error.ts';
 
 // ── Operators: reflect, indexes, resync, coalescing ───────────────────────────
 export { reflect } from './operators/reflect.ts';
@@ -67,10 +63,10 @@ export { mapObjects } from './operators/map-objects.ts';
 export type { MapObjectsOptions } from './operators/map-objects.ts';
 export { groupCount } from './operators/group-count.ts';
 export type { GroupMap, GroupKey, GroupCounts, GroupCountChange } from './operators/group-count.ts';
-export { groupBy } from './operators/group-by.ts';
-export type { Grouping, GroupChange } from './operators/group-by.ts';
+export { groupObjects, groupBy } from './operators/group-objects.ts';
+export type { Grouping, GroupChange } from './operators/group-objects.ts';
 export { joinWith } from './operators/join-with.ts';
-export type { Joined, JoinKey, JoinOptions } from './operators/join-with.ts';
+export type { JoinKey, JoinOptions } from './operators/join-with.ts';
 export { join } from './operators/join.ts';
 export { selectorJoin } from './operators/selector-join.ts';
 export type { LabelSelector, LabelSelectorRequirement, SelectorJoinOptions } from './operators/selector-join.ts';
@@ -82,35 +78,19 @@ export type { Reconciler, ReconcileAction, ReconcileContext, ReconcileOptions, R
 export { mergeSources } from './operators/merge-sources.ts';
 export type { MergeSourcesOptions } from './operators/merge-sources.ts';
 
-// ── Retry and backoff ────────────────────────────────────────────────────────
-export { createBackoff } from './store/backoff.ts';
-export type { Backoff, BackoffOptions, BackoffStep } from './store/backoff.ts';
-export { retryBackoff, retryAfterMs } from './operators/retry-backoff.ts';
+// ── Retry with backoff ────────────────────────────────────────────────────────
+export { retryBackoff } from './operators/retry-backoff.ts';
 export type { RetryBackoffOptions } from './operators/retry-backoff.ts';
+export type { Backoff, BackoffOptions, BackoffStep } from './store/backoff.ts';
 
-// ── Informer ─────────────────────────────────────────────────────────────────
-export { informer, currentState } from './informer/informer.ts';
+// ── Informer and the informer cache ───────────────────────────────────────────
+export { informer } from './informer/informer.ts';
 export type { InformerOptions } from './informer/informer.ts';
 export type { InformerHooks } from './informer/informer-hooks.ts';
 export { informerCache } from './informer/informer-cache.ts';
-export { mergeShards } from './informer/merge-shards.ts';
 export type { InformerCache, InformerCacheOptions, CollectionRef, ResourceTypes } from './informer/informer-cache.ts';
-export { nextStatus, idleStatus } from './informer/informer-status.ts';
-export { healthOf, probeHealth } from './informer/health.ts';
-export type { Health, HealthOptions, HealthProbe, ProbeAnswer } from './informer/health.ts';
 
 // ── UI state (framework-free) ─────────────────────────────────────────────────
 export { toExternalStore } from './informer/external-store.ts';
 export type { ExternalStore, ExternalStoreOptions } from './informer/external-store.ts';
-export { isInformer } from './informer/is-informer.ts';
 export type { SnapshotSource } from './informer/snapshot-source.ts';
-
-// ── Leader election on a Lease ────────────────────────────────────────────────
-export { leaderElection } from './leader/leader-election.ts';
-export type { LeaderElectionOptions, LeaderElectionStatus } from './leader/leader-election.ts';
-export { whileLeading } from './leader/while-leading.ts';
-export { LeaderElectionOptionsError } from './leader/leader-election-options-error.ts';
-export { fetchLeaseClient } from './leader/fetch-lease-client.ts';
-export type { FetchLeaseClientOptions } from './leader/fetch-lease-client.ts';
-export type { LeaseClient } from './leader/lease-client.ts';
-export type { Lease, LeaseSpec } from './leader/lease.ts';

@@ -1,6 +1,6 @@
 import { assertInInjectionContext, isSignal } from '@angular/core';
 import type { Signal } from '@angular/core';
-import type { SnapshotSource } from '../informer/snapshot-source.ts';
+import type { SnapshotSource } from '../index.ts';
 import type { SignalBindingOptions } from './snapshot-signal.ts';
 import { selectSignal } from './select-signal.ts';
 

@@ -1,7 +1,6 @@
 import { assertInInjectionContext, computed } from '@angular/core';
 import type { Signal, ValueEqualityFn } from '@angular/core';
-import type { SnapshotSource } from '../informer/snapshot-source.ts';
-import type { Snapshot } from '../model/reflection.ts';
+import type { Snapshot, SnapshotSource } from '../index.ts';
 import { snapshotSignal } from './snapshot-signal.ts';
 import type { SignalBindingOptions } from './snapshot-signal.ts';
 

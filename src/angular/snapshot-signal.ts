@@ -1,9 +1,8 @@
 import { assertInInjectionContext } from '@angular/core';
 import type { Injector, Signal } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
-import { isInformer } from '../informer/is-informer.ts';
-import type { SnapshotSource } from '../informer/snapshot-source.ts';
-import type { Snapshot } from '../model/reflection.ts';
+import type { Snapshot, SnapshotSource } from '../index.ts';
+import { isInformer } from '../internal/index.ts';
 import { snapshotsOf } from './internal/snapshots.ts';
 
 /**

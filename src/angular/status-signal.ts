@@ -1,8 +1,7 @@
 import { assertInInjectionContext } from '@angular/core';
 import type { Signal } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
-import type { Informer } from '../model/informer.ts';
-import type { InformerStatus } from '../model/informer-status.ts';
+import type { Informer, InformerStatus } from '../index.ts';
 import type { SignalBindingOptions } from './snapshot-signal.ts';
 
 /**

@@ -1,8 +1,5 @@
 import { combineLatest, map, startWith, type Observable, type Subscription } from 'rxjs';
-import type { Informer } from '../model/informer.ts';
-import type { InformerStatus } from '../model/informer-status.ts';
-import type { KubeObject } from '../model/kube-object.ts';
-import { groupCount, type GroupCounts } from '../operators/group-count.ts';
+import { groupCount, type GroupCounts, type Informer, type InformerStatus, type KubeObject } from '../index.ts';
 
 /** One informer shown by the live view. @internal */
 export interface ViewedInformer {

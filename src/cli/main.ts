@@ -6,15 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { filter, firstValueFrom, type Subscription } from 'rxjs';
-import { informer } from '../informer/informer.ts';
-import type { Informer } from '../model/informer.ts';
-import type { KubeObject } from '../model/kube-object.ts';
-import type { ListWatch } from '../model/wire.ts';
+import { fetchListWatch, informer, MissingPeerDependencyError, type Informer, type KubeObject, type ListWatch } from '../index.ts';
+import { isApiErrorShape, loadPeer } from '../internal/index.ts';
 import { kubeListWatch } from '../kube/kube-list-watch.ts';
-import { fetchListWatch } from '../sources/fetch-list-watch.ts';
-import { isApiErrorShape } from '../sources/classify-error.ts';
-import { loadPeer } from '../sources/load-peer.ts';
-import { MissingPeerDependencyError } from '../model/errors.ts';
 import { numberFlag, parseArgs, portFlag, selectionFlags, stringFlag, UsageError, type ParsedArgs } from './args.ts';
 import { describe, startLiveView } from './live-view.ts';
 import { simulatedClusterDefaults, startSimulatedCluster } from './simulated-cluster.ts';

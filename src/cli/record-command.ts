@@ -1,10 +1,7 @@
-import { ApiError } from '../model/errors.ts';
-import type { KubeObject } from '../model/kube-object.ts';
-import type { ListWatch } from '../model/wire.ts';
+import { ApiError, fetchListWatch, type KubeObject, type ListWatch } from '../index.ts';
+import { isApiErrorShape } from '../internal/index.ts';
 import { kubeListWatch } from '../kube/kube-list-watch.ts';
 import { resolveResource } from '../kube/resolve-resource.ts';
-import { fetchListWatch } from '../sources/fetch-list-watch.ts';
-import { isApiErrorShape } from '../sources/classify-error.ts';
 import { LAST_APPLIED_ANNOTATION, record, type RecordedResource } from '../testing/index.ts';
 import { numberFlag, selectionFlags, stringFlag, UsageError, type ParsedArgs } from './args.ts';
 import type { Command, CommandContext } from './command-context.ts';

@@ -52,7 +52,7 @@ export interface ExternalStore<V> {
  * ```ts
  * import type { ExternalStoreOptions } from 'rxkube';
  * import { asyncScheduler } from 'rxjs';
- * const keepForAMoment: ExternalStoreOptions<number> = { releaseDelay: 1_000, scheduler: asyncScheduler };
+ * const keepForAMoment: ExternalStoreOptions<number> = { keepAliveMs: 1_000, scheduler: asyncScheduler };
  * ```
  */
 export interface ExternalStoreOptions<V> {
@@ -68,7 +68,17 @@ export interface ExternalStoreOptions<V> {
    * listener. A new listener within that time keeps the same subscription, so a React StrictMode
    * unmount/remount (synchronous) or a route change does not restart a watch.
    *
+   * The same duration as {@link InformerOptions.keepAliveMs}, one step further out: the informer
+   * keeps its watch after its last subscriber, the store keeps its subscription after its last
+   * listener.
+   *
    * @defaultValue `0`: with the default scheduler, released in a microtask.
+   */
+  readonly keepAliveMs?: number;
+  /**
+   * The former name of {@link ExternalStoreOptions.keepAliveMs}, used when that is not given.
+   *
+   * @deprecated Use `keepAliveMs`; `releaseDelay` goes in the next release.
    */
   readonly releaseDelay?: number;
   /**
@@ -93,7 +103,7 @@ export interface ExternalStoreOptions<V> {
  *    is called; an emission identical to the previous one notifies no one. The first emission
  *    after subscribing always notifies. A failure is recorded
  *    for {@link ExternalStore.getError} and notifies every listener; completion keeps the last value.
- * 3. When the last listener leaves, the release is scheduled after `releaseDelay`; a listener
+ * 3. When the last listener leaves, the release is scheduled after `keepAliveMs`; a listener
  *    arriving before that cancels it. The release unsubscribes from the source and forgets the
  *    value and error, so an unobserved store holds no snapshot in memory.
  *
@@ -116,7 +126,7 @@ export interface ExternalStoreOptions<V> {
  * @param informer - an informer; the store's value is its snapshot.
  * @param options - see {@link ExternalStoreOptions}.
  * @returns a store of the informer's snapshots, `undefined` before the first complete list.
- * @see {@link isInformer}
+ * @see {@link Informer}
  */
 export function toExternalStore<T, I extends string = string>(informer: Informer<T, I>, options?: ExternalStoreOptions<Snapshot<T, I>>): ExternalStore<Snapshot<T, I>>;
 /**
@@ -145,7 +155,7 @@ export function toExternalStore<V>(source: Observable<V> | Informer<unknown>, op
   } else {
     source$ = source;
   }
-  const releaseDelay = options.releaseDelay ?? 0;
+  const keepAliveMs = options.keepAliveMs ?? options.releaseDelay ?? 0;
   const scheduler = options.scheduler ?? asapScheduler;
 
   // One entry per registration, so the same function registered twice counts twice.
@@ -218,7 +228,7 @@ export function toExternalStore<V>(source: Observable<V> | Informer<unknown>, op
     if (connection === undefined) connect();
     return () => {
       if (!listeners.delete(entry) || listeners.size > 0) return;
-      pendingRelease = scheduler.schedule(release, releaseDelay);
+      pendingRelease = scheduler.schedule(release, keepAliveMs);
     };
   };
 

@@ -15,7 +15,7 @@ import type { InformerStatus } from '../model/informer-status.ts';
  *
  * @example
  * ```ts
- * import type { Health } from 'rxkube';
+ * import type { Health } from 'rxkube/health';
  * const banner = (h: Health) => (h.ready ? (h.live ? '' : `degraded: ${h.reason}`) : 'loading…');
  * ```
  */
@@ -33,7 +33,7 @@ export interface Health {
  *
  * @example
  * ```ts
- * import type { HealthOptions } from 'rxkube';
+ * import type { HealthOptions } from 'rxkube/health';
  * const strict: HealthOptions = { maxUnhealthyMs: 60_000, maxBackoffMs: 30_000, maxAttempts: 8 };
  * ```
  */
@@ -101,7 +101,8 @@ const MAX_ERROR_CHARS = 200;
  *
  * @example
  * ```ts
- * import { healthOf, type Informer, type KubeObject } from 'rxkube';
+ * import { type Informer, type KubeObject } from 'rxkube';
+ * import { healthOf } from 'rxkube/health';
  * declare const pods: Informer<KubeObject>;
  * healthOf(pods.status$, { maxUnhealthyMs: 60_000 }).subscribe((h) => {
  *   if (!h.live) console.warn('pods informer unhealthy:', h.reason);
@@ -224,7 +225,7 @@ function describeError(error: unknown): string {
  *
  * @example
  * ```ts
- * import type { ProbeAnswer } from 'rxkube';
+ * import type { ProbeAnswer } from 'rxkube/health';
  * const down: ProbeAnswer = { status: 503, body: 'listing (initial), 0 objects so far' };
  * ```
  */
@@ -240,7 +241,7 @@ export interface ProbeAnswer {
  *
  * @example
  * ```ts
- * import type { HealthProbe } from 'rxkube';
+ * import type { HealthProbe } from 'rxkube/health';
  * declare const probe: HealthProbe;
  * const { status, body } = probe.readyz();
  * ```
@@ -268,7 +269,8 @@ export interface HealthProbe {
  * @example
  * ```ts
  * import { createServer } from 'node:http';
- * import { probeHealth, type Informer, type KubeObject } from 'rxkube';
+ * import { type Informer, type KubeObject } from 'rxkube';
+ * import { probeHealth } from 'rxkube/health';
  * declare const pods: Informer<KubeObject>;
  * declare const nodes: Informer<KubeObject>;
  * const probe = probeHealth({ pods, nodes }, { maxUnhealthyMs: 120_000 });

@@ -7,7 +7,7 @@ import type { ListWatchEvent } from '../model/list-watch-event.ts';
  *
  * @example
  * ```ts
- * import { idleStatus } from 'rxkube';
+ * import { idleStatus } from './informer-status.ts';
  * idleStatus.phase; // 'idle'
  * ```
  */
@@ -22,7 +22,8 @@ export const idleStatus: InformerStatus = Object.freeze({ phase: 'idle', hasSync
  * @example
  * ```ts
  * import { scan, distinctUntilChanged } from 'rxjs';
- * import { listWatch, nextStatus, idleStatus, type ListWatch } from 'rxkube';
+ * import { listWatch, type ListWatch } from 'rxkube';
+ * import { nextStatus, idleStatus } from './informer-status.ts';
  * declare const source: ListWatch;
  * const status$ = listWatch(source).pipe(scan(nextStatus, idleStatus), distinctUntilChanged());
  * ```

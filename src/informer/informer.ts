@@ -175,7 +175,8 @@ export function informer<T extends KubeObject, I extends string = string>(source
  *
  * @example
  * ```ts
- * import { currentState, type Snapshot } from 'rxkube';
+ * import type { Snapshot } from 'rxkube';
+ * import { currentState } from './informer.ts';
  * declare const snapshot: Snapshot;
  * currentState(snapshot).deltas.every((d) => d.type === 'added'); // true
  * ```

@@ -9,7 +9,7 @@ import type { Informer } from '../model/informer.ts';
  *
  * @example
  * ```ts
- * import { isInformer } from 'rxkube';
+ * import { isInformer } from './is-informer.ts';
  * import type { Informer, KubeObject, Reflection } from 'rxkube';
  * import type { Observable } from 'rxjs';
  * declare const source: Informer<KubeObject> | Observable<Reflection<KubeObject>>;

@@ -40,7 +40,8 @@ import { currentState } from './informer.ts';
  *
  * @example
  * ```ts
- * import { equalShards, fetchListWatch, informer, mergeShards } from 'rxkube';
+ * import { fetchListWatch, informer } from 'rxkube';
+ * import { equalShards, mergeShards } from 'rxkube/shard';
  * const resource = { version: 'v1', plural: 'pods' };
  * const shards = equalShards(3).map((shard) => informer(fetchListWatch({ baseUrl: 'http://127.0.0.1:8001', resource, shard })));
  * const allPods = mergeShards(shards);

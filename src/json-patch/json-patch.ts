@@ -1,5 +1,5 @@
 import type { Draft, Patch } from 'immer';
-import { loadPeer } from '../sources/load-peer.ts';
+import { loadPeer } from '../internal/index.ts';
 
 // Loaded here rather than imported statically so that a missing immer fails with one message
 // saying what to install, instead of a resolver error deep in the module graph.

@@ -12,7 +12,7 @@
  *
  * @packageDocumentation
  */
-import { loadPeer } from '../sources/load-peer.ts';
+import { loadPeer } from '../internal/index.ts';
 
 // The modules below use client-node's types only; this check turns its absence into one message
 // saying what to install, instead of a failure later in the caller's own KubeConfig import.

@@ -2,8 +2,7 @@ import http from 'node:http';
 import type { OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { FetchFunction, FetchInit } from '../sources/fetch-list-watch.ts';
-import type { FetchResponse } from '../sources/response-body.ts';
+import type { FetchFunction, FetchInit, FetchResponse } from '../index.ts';
 
 /** OpenSSL verification codes (and Node's host-name check) that mean "this server is not trusted". */
 const TLS_TRUST_CODES = new Set([

@@ -1,12 +1,9 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { defer, from, switchMap } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
-import type { KubeObject } from '../model/kube-object.ts';
-import type { ListWatch } from '../model/wire.ts';
-import { fetchListWatch } from '../sources/fetch-list-watch.ts';
-import { markValidated } from '../sources/validated-sources.ts';
-import type { FetchListWatchOptions, ResourceRef } from '../sources/fetch-list-watch.ts';
-import type { Shard } from '../sources/shard.ts';
+import { fetchListWatch, type FetchListWatchOptions, type KubeObject, type ListWatch, type ResourceRef } from '../index.ts';
+import type { Shard } from '../shard/index.ts';
+import { markValidated } from '../internal/index.ts';
 import { kubeFetch } from './kube-fetch.ts';
 import { resolveResource } from './resolve-resource.ts';
 

@@ -1,6 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { fetchLeaseClient } from '../leader/fetch-lease-client.ts';
-import type { LeaseClient } from '../leader/lease-client.ts';
+import { fetchLeaseClient, type LeaseClient } from '../leader/index.ts';
 import { kubeFetch } from './kube-fetch.ts';
 
 /**
@@ -14,7 +13,7 @@ import { kubeFetch } from './kube-fetch.ts';
  * @example
  * ```ts
  * import { KubeConfig } from '@kubernetes/client-node';
- * import { leaderElection } from 'rxkube';
+ * import { leaderElection } from 'rxkube/leader';
  * import { kubeLeaseClient } from 'rxkube/kube';
  * const kc = new KubeConfig();
  * kc.loadFromDefault();

@@ -1,8 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { apiErrorFromResponse } from '../sources/api-error-from-response.ts';
-import { readBodyText } from '../sources/response-body.ts';
-import { isRecord } from '../sources/decode-watch-event.ts';
-import type { FetchFunction } from '../sources/fetch-list-watch.ts';
+import type { FetchFunction } from '../index.ts';
+import { apiErrorFromResponse, isRecord, readBodyText } from '../internal/index.ts';
 import { kubeFetch } from './kube-fetch.ts';
 
 /**

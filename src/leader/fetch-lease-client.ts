@@ -9,7 +9,7 @@ import type { LeaseClient } from './lease-client.ts';
  *
  * @example
  * ```ts
- * import type { FetchLeaseClientOptions } from 'rxkube';
+ * import type { FetchLeaseClientOptions } from 'rxkube/leader';
  * const options: FetchLeaseClientOptions = { baseUrl: 'http://127.0.0.1:8001', headers: { Authorization: 'Bearer …' } };
  * ```
  */
@@ -34,7 +34,7 @@ export interface FetchLeaseClientOptions {
  *
  * @example
  * ```ts
- * import { fetchLeaseClient, leaderElection } from 'rxkube';
+ * import { fetchLeaseClient, leaderElection } from 'rxkube/leader';
  * const client = fetchLeaseClient({ baseUrl: 'http://127.0.0.1:8001' });
  * leaderElection(client, { namespace: 'default', name: 'my-controller', identity: 'replica-1' }).subscribe(console.log);
  * ```

@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * import { leaderElection, LeaderElectionOptionsError, type LeaseClient } from 'rxkube';
+ * import { leaderElection, LeaderElectionOptionsError, type LeaseClient } from 'rxkube/leader';
  * declare const client: LeaseClient;
  * try {
  *   leaderElection(client, { namespace: 'default', name: 'my-controller', identity: 'pod-a', leaseDurationMs: 5_000, renewDeadlineMs: 10_000 });

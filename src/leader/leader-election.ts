@@ -56,7 +56,7 @@ export interface LeaderElectionOptions {
  *
  * @example
  * ```ts
- * import type { LeaderElectionStatus } from 'rxkube';
+ * import type { LeaderElectionStatus } from 'rxkube/leader';
  * const describe = (s: LeaderElectionStatus) => (s.leading ? 'leading' : `following ${s.leader ?? 'nobody'}`);
  * ```
  */
@@ -118,7 +118,7 @@ interface Config {
  *
  * @example
  * ```ts
- * import { leaderElection, whileLeading, fetchLeaseClient } from 'rxkube';
+ * import { leaderElection, whileLeading, fetchLeaseClient } from 'rxkube/leader';
  * import { interval } from 'rxjs';
  * const client = fetchLeaseClient({ baseUrl: 'http://127.0.0.1:8001' });
  * const sub = leaderElection(client, { namespace: 'default', name: 'my-controller', identity: crypto.randomUUID() })

@@ -17,7 +17,7 @@ import type { Lease } from './lease.ts';
  *
  * @example
  * ```ts
- * import type { Lease, LeaseClient } from 'rxkube';
+ * import type { Lease, LeaseClient } from 'rxkube/leader';
  * const leases = new Map<string, Lease>();
  * let version = 0;
  * const inMemory: LeaseClient = {

@@ -8,7 +8,7 @@ import type { KubeObject } from '../model/kube-object.ts';
  *
  * @example
  * ```ts
- * import type { LeaseSpec } from 'rxkube';
+ * import type { LeaseSpec } from 'rxkube/leader';
  * const spec: LeaseSpec = { holderIdentity: 'pod-a', leaseDurationSeconds: 15, leaseTransitions: 0 };
  * ```
  */
@@ -30,7 +30,7 @@ export interface LeaseSpec {
  *
  * @example
  * ```ts
- * import type { Lease } from 'rxkube';
+ * import type { Lease } from 'rxkube/leader';
  * const lease: Lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'my-controller', namespace: 'default' }, spec: {} };
  * ```
  */

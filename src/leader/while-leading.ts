@@ -15,7 +15,8 @@ import type { LeaderElectionStatus } from './leader-election.ts';
  *
  * @example
  * ```ts
- * import { informer, leaderElection, reconcile, whileLeading, fetchListWatch, fetchLeaseClient } from 'rxkube';
+ * import { informer, reconcile, fetchListWatch } from 'rxkube';
+ * import { leaderElection, whileLeading, fetchLeaseClient } from 'rxkube/leader';
  * const baseUrl = 'http://127.0.0.1:8001';
  * const pods = informer(fetchListWatch({ baseUrl, resource: '/api/v1/pods' }));
  * leaderElection(fetchLeaseClient({ baseUrl }), { namespace: 'default', name: 'pod-controller', identity: crypto.randomUUID() })

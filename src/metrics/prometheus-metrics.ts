@@ -1,6 +1,5 @@
 import { Counter, Gauge, Histogram, register, type Registry } from 'prom-client';
-import type { ListWatchEvent } from '../model/list-watch-event.ts';
-import type { ReconcileOptions, WorkQueueEvent } from '../operators/reconcile.ts';
+import type { ListWatchEvent, ReconcileOptions, WorkQueueEvent } from '../index.ts';
 
 /**
  * Options of {@link prometheusMetrics}.

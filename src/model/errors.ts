@@ -284,7 +284,7 @@ export class MissingPeerDependencyError extends Error {
  *
  * @example
  * ```ts
- * import { InvalidShardError, parseShardSelector } from 'rxkube';
+ * import { InvalidShardError, parseShardSelector } from 'rxkube/shard';
  * try {
  *   parseShardSelector("shardRange(object.metadata.name, '0x0000000000000000', '0x8000000000000000')");
  * } catch (e) {

@@ -1,11 +1,12 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { Reflection } from '../model/reflection.ts';
+import type { KeyResult } from '../model/derived-views.ts';
 import { keyList } from './internal/group-keys.ts';
 import { editMap, emptyMap, type PersistentMap } from './internal/persistent-map.ts';
 
 /**
  * An immutable map from group values to `V`, as emitted by {@link groupCount} and
- * {@link groupBy}. Never changes after emission; successive emissions share structure.
+ * {@link groupObjects}. Never changes after emission; successive emissions share structure.
  *
  * @example
  * ```ts
@@ -31,16 +32,18 @@ export interface GroupMap<V> {
 }
 
 /**
- * What a group function returns: the object's group, several groups (the object is counted in
- * each), or `undefined`/`null`/`[]` for none.
+ * What a group function returns.
+ *
+ * @deprecated Use {@link KeyResult}, the one name of what group and join key functions return;
+ * `GroupKey` goes in the next release.
  *
  * @example
  * ```ts
- * import type { GroupKey, KubeObject } from 'rxkube';
- * const byTeam = (o: KubeObject): GroupKey => o.metadata?.labels?.['team'];
+ * import type { KeyResult, KubeObject } from 'rxkube';
+ * const byTeam = (o: KubeObject): KeyResult => o.metadata?.labels?.['team'];
  * ```
  */
-export type GroupKey = string | readonly string[] | undefined | null;
+export type GroupKey = KeyResult;
 
 /** One group whose count changed in a batch. */
 export interface GroupCountChange {
@@ -87,9 +90,9 @@ export interface GroupCounts {
  * ```
  * @param groupOf - the group(s) of an object; receives the object and its store key.
  * @returns an operator from reflections to group counts.
- * @see {@link groupBy}
+ * @see {@link groupObjects}
  */
-export function groupCount<T>(groupOf: (object: T, key: string) => GroupKey): OperatorFunction<Reflection<T>, GroupCounts> {
+export function groupCount<T>(groupOf: (object: T, key: string) => KeyResult): OperatorFunction<Reflection<T>, GroupCounts> {
   return (source) =>
     new Observable<GroupCounts>((subscriber) => {
       const groupsOfKey = new Map<string, readonly string[]>();

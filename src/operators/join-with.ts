@@ -1,28 +1,31 @@
 import type { Observable, OperatorFunction } from 'rxjs';
 import type { Reflection } from '../model/reflection.ts';
-import { joinReflections, type Joined } from './internal/join-engine.ts';
+import type { Joined, KeyResult } from '../model/derived-views.ts';
+import { joinReflections } from './internal/join-engine.ts';
 
-export type { Joined } from './internal/join-engine.ts';
+export type { Joined } from '../model/derived-views.ts';
 
 /**
- * What a join key function returns: one key, several (the object matches on any of them), or
- * `undefined`/`null`/`[]` for none (it matches nothing).
+ * What a join key function returns.
+ *
+ * @deprecated Use {@link KeyResult}, the one name of what group and join key functions return;
+ * `JoinKey` goes in the next release.
  *
  * @example
  * ```ts
- * import type { JoinKey } from 'rxkube';
- * const ownerUids = (pod: { metadata?: { ownerReferences?: { uid: string }[] } }): JoinKey =>
+ * import type { KeyResult } from 'rxkube';
+ * const ownerUids = (pod: { metadata?: { ownerReferences?: { uid: string }[] } }): KeyResult =>
  *   pod.metadata?.ownerReferences?.map((ref) => ref.uid);
  * ```
  */
-export type JoinKey = string | readonly string[] | undefined | null;
+export type JoinKey = KeyResult;
 
 /** Options of {@link joinWith} and {@link join}. */
 export interface JoinOptions<L, R> {
   /** The join key(s) of a left object; receives the object and its store key. */
-  leftKey: (left: L, key: string) => JoinKey;
+  leftKey: (left: L, key: string) => KeyResult;
   /** The join key(s) of a right object; receives the object and its store key. */
-  rightKey: (right: R, key: string) => JoinKey;
+  rightKey: (right: R, key: string) => KeyResult;
   /**
    * An extra condition on a pair that shares a key (for example a full selector match after
    * joining on one label). @defaultValue undefined (sharing a key is enough)

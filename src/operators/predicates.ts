@@ -16,6 +16,9 @@ export type PredicateValue = string | number | bigint | boolean | null | undefin
  * A function from an object to the {@link PredicateValue} that matters to a consumer (kube-rs's
  * `Predicate`): the generation, the resourceVersion, a canonical string of the labels, …
  *
+ * Not a boolean test (that is what {@link filterObjects} takes): the name is kube-rs's, where a
+ * predicate says what to compare between two versions of an object.
+ *
  * @example
  * ```ts
  * import type { KubeObject, Predicate } from 'rxkube';

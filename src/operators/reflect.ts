@@ -40,7 +40,7 @@ export interface ReflectOptions<T> {
   freeze?: boolean;
   /**
    * Replace each subtree of an updated object that deep-equals the same subtree of its previous
-   * version by the previous one (see {@link shareStructure}): updates then keep the identity of
+   * version by the previous one (see `shareStructure` in `store/freeze.ts`): updates then keep the identity of
    * unchanged parts, and memoised UI components do not re-render. Costs one comparison per update.
    * @defaultValue `false`
    */

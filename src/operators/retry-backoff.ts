@@ -17,11 +17,12 @@ export interface RetryBackoffOptions extends BackoffOptions {
 
 /**
  * Reads the server's retry hint (`retryAfterSeconds`, from `Retry-After` or a Status) from an
- * error, in milliseconds (at most an hour). {@link createBackoff} honours it only up to its cap.
+ * error, in milliseconds (at most an hour). The backoff honours it only up to its cap.
  *
  * @example
  * ```ts
- * import { ApiError, retryAfterMs } from 'rxkube';
+ * import { ApiError } from 'rxkube';
+ * import { retryAfterMs } from './retry-backoff.ts';
  * retryAfterMs(new ApiError({ code: 429, retryAfterSeconds: 3 })); // 3000
  * ```
  */

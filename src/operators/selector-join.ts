@@ -66,20 +66,20 @@ export interface SelectorJoinOptions<L, R> {
  * anchor are checked against the full selector. So a pod change costs O(selectors anchored on one
  * of its labels) and a Service change O(pods carrying its anchor label) plus the rows it touches.
  * For the reverse view (per Service, its pods), pipe the result into
- * `groupBy((row) => row.rightKeys)`.
+ * `groupObjects((row) => row.rightKeys)`.
  *
  * Emission contract: as {@link joinWith}.
  *
  * @example
  * ```ts
  * import type { Observable } from 'rxjs';
- * import { groupBy, selectorJoin, type KubeObject, type Reflection } from 'rxkube';
+ * import { groupObjects, selectorJoin, type KubeObject, type Reflection } from 'rxkube';
  * interface Service extends KubeObject { spec?: { selector?: Record<string, string> } }
  * declare const pods$: Observable<Reflection<KubeObject>>;
  * declare const services$: Observable<Reflection<Service>>;
  * const podsOfService$ = pods$.pipe(
  *   selectorJoin(services$, { matchLabels: (svc) => svc.spec?.selector }),
- *   groupBy((row) => row.rightKeys),
+ *   groupObjects((row) => row.rightKeys),
  * );
  * ```
  * @param right$ - the selecting objects' reflections.

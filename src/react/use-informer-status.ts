@@ -1,6 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import type { Informer } from '../model/informer.ts';
-import type { InformerStatus } from '../model/informer-status.ts';
+import type { Informer, InformerStatus } from '../index.ts';
 import { statusStoreOf } from './internal/stores.ts';
 
 /**

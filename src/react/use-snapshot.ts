@@ -1,6 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import type { SnapshotSource } from '../informer/snapshot-source.ts';
-import type { Snapshot } from '../model/reflection.ts';
+import type { Snapshot, SnapshotSource } from '../index.ts';
 import { snapshotStoreOf } from './internal/stores.ts';
 
 /**

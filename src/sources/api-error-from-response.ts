@@ -1,6 +1,6 @@
 import { ApiError } from '../model/errors.ts';
 import type { Status } from '../model/kube-object.ts';
-import { isRecord } from './decode-watch-event.ts';
+import { isRecord } from '../model/is-record.ts';
 import { openBody, type FetchResponse } from './response-body.ts';
 
 /** Status documents are small; a proxy's HTML error page need not be read whole. */

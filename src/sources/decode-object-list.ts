@@ -1,7 +1,8 @@
 import { WatchStreamError } from '../model/errors.ts';
 import type { KubeObject } from '../model/kube-object.ts';
 import type { ObjectList } from '../model/wire.ts';
-import { isRecord, requireObjectMeta } from './decode-watch-event.ts';
+import { isRecord } from '../model/is-record.ts';
+import { requireObjectMeta } from './decode-watch-event.ts';
 
 /**
  * Checks that a parsed list response is a page an informer can use and returns it in the
@@ -20,14 +21,14 @@ import { isRecord, requireObjectMeta } from './decode-watch-event.ts';
  *
  * @example
  * ```ts
- * import { decodeObjectList } from 'rxkube';
+ * import { decodeObjectList } from 'rxkube/wire';
  * const page = decodeObjectList(JSON.parse('{"kind":"PodList","metadata":{"resourceVersion":"9","continue":""},"items":[]}'));
  * page.metadata; // { resourceVersion: '9' }
  * ```
  *
  * @param value - a parsed list response body.
  * @returns the page.
- * @throws {@link WatchStreamError} `InvalidEvent` when a rule is broken.
+ * @throws {@link index.WatchStreamError} `InvalidEvent` when a rule is broken.
  */
 export function decodeObjectList<T extends KubeObject = KubeObject>(value: unknown): ObjectList<T> {
   if (!isRecord(value)) throw new WatchStreamError('InvalidEvent', 'list response is not an object');

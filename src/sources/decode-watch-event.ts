@@ -1,6 +1,7 @@
 import { WatchStreamError } from '../model/errors.ts';
 import type { KubeObject, Status } from '../model/kube-object.ts';
 import type { WatchEvent } from '../model/wire.ts';
+import { isRecord } from '../model/is-record.ts';
 
 /**
  * Checks that a parsed watch-stream line is a watch event an informer can apply, and returns it
@@ -21,14 +22,14 @@ import type { WatchEvent } from '../model/wire.ts';
  *
  * @example
  * ```ts
- * import { decodeWatchEvent } from 'rxkube';
+ * import { decodeWatchEvent } from 'rxkube/wire';
  * const event = decodeWatchEvent(JSON.parse('{"type":"BOOKMARK","object":{"metadata":{"resourceVersion":"7"}}}'));
  * event.type; // 'BOOKMARK'
  * ```
  *
  * @param value - one parsed line of a watch stream.
  * @returns the same value, typed as a {@link WatchEvent}.
- * @throws {@link WatchStreamError} `UnknownEventType` or `InvalidEvent`.
+ * @throws {@link index.WatchStreamError} `UnknownEventType` or `InvalidEvent`.
  */
 export function decodeWatchEvent<T extends KubeObject = KubeObject>(value: unknown): WatchEvent<T> {
   if (!isRecord(value)) throw new WatchStreamError('InvalidEvent', `watch event is not an object (${describe(value)})`);
@@ -78,11 +79,6 @@ export function objectMetaProblem(object: unknown, needsName: boolean): string |
   if (needsName && (typeof metadata['name'] !== 'string' || metadata['name'] === '')) return 'object has no string metadata.name';
   if (typeof metadata['resourceVersion'] !== 'string') return 'object has no string metadata.resourceVersion';
   return undefined;
-}
-
-/** @internal */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function describe(value: unknown): string {

@@ -118,7 +118,7 @@ export interface FetchListWatchOptions {
   /**
    * Watch only one shard of the collection: the objects whose 64-bit FNV-1a hash of
    * `metadata.uid` or `metadata.namespace` falls in the shard's ranges (see {@link Shard},
-   * {@link equalShards}). The selector is sent as `shardSelector` on every list and watch
+   * {@link shard.equalShards}). The selector is sent as `shardSelector` on every list and watch
    * request (Kubernetes sharded list and watch, KEP-5866: kube-apiserver 1.36+ with the
    * `ShardedListAndWatch` feature gate). A list page whose `metadata.shardInfo.selector` echoes it
    * was filtered by the server and is taken as is; otherwise (an older server, or the gate off:

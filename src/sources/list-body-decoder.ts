@@ -72,7 +72,7 @@ const MAX_UNSCANNED = 1 << 20;
  *
  * @example
  * ```ts
- * import { ListBodyDecoder } from 'rxkube';
+ * import { ListBodyDecoder } from 'rxkube/wire';
  * const decoder = new ListBodyDecoder();
  * const bytes = new TextEncoder().encode('{"kind":"PodList","items":[{"metadata":{"name":"a","resourceVersion":"5"}}],"metadata":{"resourceVersion":"7"}}');
  * decoder.write(bytes.subarray(0, 40));
@@ -81,7 +81,7 @@ const MAX_UNSCANNED = 1 << 20;
  * ```
  *
  * @typeParam T - the item type.
- * @see {@link fetchListWatch}, which decodes every list response with it.
+ * @see {@link index.fetchListWatch}, which decodes every list response with it.
  */
 export class ListBodyDecoder<T extends KubeObject = KubeObject> {
   readonly #utf8 = new TextDecoder('utf-8');
@@ -114,7 +114,7 @@ export class ListBodyDecoder<T extends KubeObject = KubeObject> {
   /**
    * @param options - `omitMember`: the key path, within each item, of one member to cut out of the
    * item's text before it is parsed (e.g. `['metadata', 'managedFields']`; see
-   * {@link FetchListWatchOptions.omitManagedFields}).
+   * {@link index.FetchListWatchOptions.omitManagedFields}).
    */
   constructor(options: { omitMember?: readonly string[] } = {}) {
     this.#omit = options.omitMember;
@@ -136,7 +136,7 @@ export class ListBodyDecoder<T extends KubeObject = KubeObject> {
    * Consumes the next bytes of the body; parses and checks every item they complete.
    *
    * @param chunk - the next bytes (the decoder does not keep a reference to them).
-   * @throws {@link WatchStreamError} `MalformedJson` or `InvalidEvent`.
+   * @throws {@link index.WatchStreamError} `MalformedJson` or `InvalidEvent`.
    */
   write(chunk: Uint8Array): void {
     const pendingIn = this.#tailHave;
@@ -150,7 +150,7 @@ export class ListBodyDecoder<T extends KubeObject = KubeObject> {
    * Declares the end of the body and returns the page.
    *
    * @returns the list's items and metadata, as {@link decodeObjectList} returns them.
-   * @throws {@link WatchStreamError} `Truncated`, `MalformedJson` or `InvalidEvent`.
+   * @throws {@link index.WatchStreamError} `Truncated`, `MalformedJson` or `InvalidEvent`.
    */
   end(): ObjectList<T> {
     const rest = this.#utf8.decode();

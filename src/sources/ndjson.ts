@@ -13,7 +13,7 @@ const BLANK = /^\s*$/;
  *
  * @example
  * ```ts
- * import type { NdjsonOptions } from 'rxkube';
+ * import type { NdjsonOptions } from 'rxkube/wire';
  * const options: NdjsonOptions = { maxLineBytes: 4 * 1024 * 1024 };
  * ```
  */
@@ -29,7 +29,7 @@ export interface NdjsonOptions {
   /**
    * The key path of one member to remove from every line before it is parsed, e.g.
    * `['object', 'metadata', 'managedFields']`: the parsed values are built without it (see
-   * {@link FetchListWatchOptions.omitManagedFields}). Lines without it are parsed as they are.
+   * {@link index.FetchListWatchOptions.omitManagedFields}). Lines without it are parsed as they are.
    *
    * @defaultValue none
    */
@@ -54,7 +54,7 @@ export interface NdjsonOptions {
  *
  * @example
  * ```ts
- * import { NdjsonDecoder } from 'rxkube';
+ * import { NdjsonDecoder } from 'rxkube/wire';
  * const decoder = new NdjsonDecoder();
  * const bytes = new TextEncoder().encode('{"a":1}\n{"a"');
  * decoder.write(bytes, (value) => console.log(value)); // logs { a: 1 }
@@ -87,7 +87,7 @@ export class NdjsonDecoder {
    *
    * @param chunk - the next bytes of the stream.
    * @param emit - called with each parsed value; an exception it throws propagates to the caller.
-   * @throws {@link WatchStreamError} `MalformedJson` or `LineTooLong`.
+   * @throws {@link index.WatchStreamError} `MalformedJson` or `LineTooLong`.
    */
   write(chunk: Uint8Array, emit: (value: unknown) => void): void {
     let start = 0;
@@ -118,7 +118,7 @@ export class NdjsonDecoder {
   /**
    * Declares the end of the stream.
    *
-   * @throws {@link WatchStreamError} `Truncated` when the stream ended in the middle of a line
+   * @throws {@link index.WatchStreamError} `Truncated` when the stream ended in the middle of a line
    * (anything but whitespace after the last newline).
    */
   end(): void {
@@ -179,7 +179,7 @@ export class NdjsonDecoder {
  *
  * @example
  * ```ts
- * import { parseNdjson } from 'rxkube';
+ * import { parseNdjson } from 'rxkube/wire';
  * const response = await fetch('http://127.0.0.1:8001/api/v1/pods?watch=true');
  * for await (const event of parseNdjson(response.body!)) console.log(event);
  * ```

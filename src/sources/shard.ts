@@ -8,7 +8,7 @@ import type { KubeObject } from '../model/kube-object.ts';
  *
  * @example
  * ```ts
- * import type { ShardField } from 'rxkube';
+ * import type { ShardField } from 'rxkube/shard';
  * const field: ShardField = 'namespace';
  * ```
  */
@@ -19,7 +19,7 @@ export type ShardField = 'uid' | 'namespace';
  *
  * @example
  * ```ts
- * import type { ShardRange } from 'rxkube';
+ * import type { ShardRange } from 'rxkube/shard';
  * const lowerHalf: ShardRange = { start: 0n, end: 2n ** 63n };
  * ```
  */
@@ -38,7 +38,7 @@ export interface ShardRange {
  *
  * @example
  * ```ts
- * import type { Shard } from 'rxkube';
+ * import type { Shard } from 'rxkube/shard';
  * const firstOfTwo: Shard = { field: 'uid', ranges: [{ start: 0n, end: 2n ** 63n }] };
  * ```
  */
@@ -58,7 +58,8 @@ const FIELDS: readonly ShardField[] = ['uid', 'namespace'];
  *
  * @example
  * ```ts
- * import { equalShards, fetchListWatch } from 'rxkube';
+ * import { fetchListWatch } from 'rxkube';
+ * import { equalShards } from 'rxkube/shard';
  * const mine = equalShards(4)[1]!; // replica 1 of 4
  * const pods = fetchListWatch({ baseUrl: '', resource: { version: 'v1', plural: 'pods' }, shard: mine });
  * ```
@@ -84,7 +85,7 @@ export function equalShards(count: number, field: ShardField = 'uid'): Shard[] {
  *
  * @example
  * ```ts
- * import { shardSelector } from 'rxkube';
+ * import { shardSelector } from 'rxkube/shard';
  * shardSelector({ field: 'uid', ranges: [{ start: 0n, end: 2n ** 63n }] });
  * // "shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')"
  * ```
@@ -109,7 +110,7 @@ const RANGE = /^\s*shardRange\(\s*object\.metadata\.([A-Za-z]+)\s*,\s*'([^']*)'\
  *
  * @example
  * ```ts
- * import { parseShardSelector } from 'rxkube';
+ * import { parseShardSelector } from 'rxkube/shard';
  * parseShardSelector("shardRange(object.metadata.namespace, '0x0000000000000000', '0x8000000000000000')");
  * // { field: 'namespace', ranges: [{ start: 0n, end: 9223372036854775808n }] }
  * ```
@@ -142,7 +143,7 @@ export function parseShardSelector(text: string): Shard {
  *
  * @example
  * ```ts
- * import { shardHash } from 'rxkube';
+ * import { shardHash } from 'rxkube/shard';
  * shardHash(''); // 'cbf29ce484222325' (the FNV-1a offset basis)
  * shardHash('a'); // 'af63dc4c8601ec8c'
  * ```
@@ -180,7 +181,7 @@ export function shardHash(value: string): string {
  *
  * @example
  * ```ts
- * import { equalShards, shardMembership } from 'rxkube';
+ * import { equalShards, shardMembership } from 'rxkube/shard';
  * const [first] = equalShards(2);
  * const inFirst = shardMembership(first!);
  * inFirst({ metadata: { name: 'a', uid: '0d7566a7-50c8-4dc4-b192-ff7584b4153f' } }); // false (hash a2d4…)

@@ -1,5 +1,5 @@
 /**
- * Options of {@link createBackoff}. Defaults are client-go's reflector backoff.
+ * Options of the backoff (the list/watch loop's, {@link retryBackoff}'s). Defaults are client-go's reflector backoff.
  */
 export interface BackoffOptions {
   /** First delay. @defaultValue 800 */
@@ -59,7 +59,7 @@ export interface Backoff {
  *
  * @example
  * ```ts
- * import { createBackoff } from 'rxkube';
+ * import { createBackoff } from './backoff.ts';
  * const backoff = createBackoff({ random: () => 0 });
  * backoff.next(0).delayMs;    // 800
  * backoff.next(1000).delayMs; // 1600

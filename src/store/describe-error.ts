@@ -8,7 +8,8 @@ const MAX_MESSAGE_CHARS = 300;
  *
  * @example
  * ```ts
- * import { ApiError, describeError } from 'rxkube';
+ * import { ApiError } from 'rxkube';
+ * import { describeError } from './describe-error.ts';
  * describeError(new ApiError({ code: 404, reason: 'NotFound', message: 'the server could not find the requested resource' }));
  * // 'ApiError 404 NotFound: the server could not find the requested resource'
  * ```

@@ -12,7 +12,7 @@
  *
  * @example
  * ```ts
- * import { deepFreeze } from 'rxkube';
+ * import { deepFreeze } from './freeze.ts';
  * const pod = deepFreeze({ metadata: { name: 'web-0', labels: { app: 'web' } } });
  * Object.isFrozen(pod.metadata.labels); // true
  * ```
@@ -114,7 +114,7 @@ function freezeIteratively(root: object): void {
  *
  * @example
  * ```ts
- * import { shareStructure } from 'rxkube';
+ * import { shareStructure } from './freeze.ts';
  * const v1 = { metadata: { name: 'a', resourceVersion: '1' }, spec: { replicas: 2 } };
  * const v2 = shareStructure(v1, { metadata: { name: 'a', resourceVersion: '2' }, spec: { replicas: 2 } });
  * v2.spec === v1.spec; // true

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../model/kube-object.ts';
+import type { KubeObject } from '../index.ts';
 import { generateDeployment, generateNode, generatePod } from './fixtures.ts';
 import { mulberry32, pick, randomInt, type Rng } from './prng.ts';
 import type { SimulatedApiServer } from './server.ts';

@@ -1,4 +1,4 @@
-import type { Status } from '../model/kube-object.ts';
+import type { Status } from '../index.ts';
 import { qualifiedResource } from './resource-def.ts';
 import type { RequestInfo, ServerState, WatchConnection } from './server-state.ts';
 import { expired, failure, internalError, serviceUnavailable, tooManyRequests } from './status.ts';

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../model/kube-object.ts';
+import type { KubeObject } from '../index.ts';
 import { hex, pick, randomInt, type Rng } from './prng.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Status } from '../model/kube-object.ts';
+import type { Status } from '../index.ts';
 
 /** Sends a JSON body. */
 export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json', headers: Record<string, string> = {}): void {

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../model/kube-object.ts';
+import type { KubeObject } from '../index.ts';
 import { decodeContinue, encodeContinue } from './continue-token.ts';
 import { sendJsonList } from './http-util.ts';
 import { contentType, negotiate, toPartial, withoutTypeMeta } from './media.ts';

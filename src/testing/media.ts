@@ -1,4 +1,4 @@
-import type { KubeObject } from '../model/kube-object.ts';
+import type { KubeObject } from '../index.ts';
 
 /** How a response body is represented. */
 export type Representation = { readonly kind: 'full' } | { readonly kind: 'metadata'; readonly version: 'v1' | 'v1beta1' };

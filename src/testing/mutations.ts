@@ -1,6 +1,6 @@
 import { randomUUID, randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import type { KubeObject, ObjectMeta } from '../model/kube-object.ts';
+import type { KubeObject, ObjectMeta, Status } from '../index.ts';
 import type { RevisionClock } from './clock.ts';
 import { apiVersionOf, objectKey } from './resource-def.ts';
 import type { ResourceStore } from './resource-store.ts';
@@ -9,7 +9,7 @@ import { alreadyExists, badRequest, conflict, failure, notFound, StatusResponse 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type AnyObject = KubeObject & { readonly [k: string]: unknown };
 
-function fail(status: import('../model/kube-object.ts').Status): never {
+function fail(status: Status): never {
   throw new StatusResponse(status);
 }
 

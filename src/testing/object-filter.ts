@@ -1,4 +1,4 @@
-import type { KubeObject } from '../model/kube-object.ts';
+import type { KubeObject } from '../index.ts';
 import { matchesFields } from './field-selector.ts';
 import { matchesLabels } from './label-selector.ts';
 import type { ListWatchQuery } from './request-options.ts';

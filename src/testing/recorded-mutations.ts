@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { KubeObject } from '../model/kube-object.ts';
+import type { KubeObject } from '../index.ts';
 import type { RevisionClock } from './clock.ts';
 import { freezeDeep } from './mutations.ts';
 import { apiVersionOf, objectKey, type ResourceDef } from './resource-def.ts';

@@ -1,6 +1,5 @@
-import type { KubeObject } from '../model/kube-object.ts';
-import { InvalidShardError } from '../model/errors.ts';
-import { parseShardSelector, shardMembership, shardSelector } from '../sources/shard.ts';
+import type { KubeObject } from '../index.ts';
+import { InvalidShardError, parseShardSelector, shardMembership, shardSelector } from '../shard/index.ts';
 import type { ResourceDef } from './resource-def.ts';
 import { parseFieldSelector, type FieldSelector } from './field-selector.ts';
 import { parseLabelSelector, SelectorParseError, type LabelSelector } from './label-selector.ts';

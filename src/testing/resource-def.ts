@@ -1,4 +1,4 @@
-import type { KubeObject } from '../model/kube-object.ts';
+import type { KubeObject } from '../index.ts';
 
 /**
  * A resource the simulated API server serves: its group/version/kind, its URL name and scope,

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../model/kube-object.ts';
+import type { KubeObject } from '../index.ts';
 import type { ResourceDef } from './resource-def.ts';
 
 /** One committed change, as kept in a resource's bounded history. */

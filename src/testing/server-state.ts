@@ -3,7 +3,7 @@ import type { RevisionClock } from './clock.ts';
 import type { ResourceStore } from './resource-store.ts';
 import type { ResourceDef } from './resource-def.ts';
 import type { SchedulerLike } from 'rxjs';
-import type { Status } from '../model/kube-object.ts';
+import type { Status } from '../index.ts';
 
 /** The simulated server's tunables, resolved (see `SimulatedApiServerOptions`). */
 export interface ResolvedOptions {

@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import { ApiError } from '../model/errors.ts';
-import type { KubeObject } from '../model/kube-object.ts';
+import { ApiError, type KubeObject } from '../index.ts';
 import { RevisionClock } from './clock.ts';
 import { handleCrud, requireNamespace } from './crud-handler.ts';
 import { handleDiscovery, type ServerVersion } from './discovery.ts';

@@ -1,4 +1,4 @@
-import type { Status, StatusCause } from '../model/kube-object.ts';
+import type { Status, StatusCause } from '../index.ts';
 import { qualifiedResource, type ResourceDef } from './resource-def.ts';
 
 /** A `Status` with the HTTP code it is served with. Internal to the simulated server. */

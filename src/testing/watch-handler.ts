@@ -1,5 +1,5 @@
 import type { SchedulerAction, Subscription } from 'rxjs';
-import type { KubeObject, Status } from '../model/kube-object.ts';
+import type { KubeObject, Status } from '../index.ts';
 import { contentType, negotiate, toPartial, withResourceVersion, type Representation } from './media.ts';
 import { objectFilter } from './object-filter.ts';
 import { parseResourceVersion, type ListWatchQuery } from './request-options.ts';

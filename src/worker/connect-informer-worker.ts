@@ -1,9 +1,7 @@
 import { BehaviorSubject, map, Observable } from 'rxjs';
 import type { Subscriber } from 'rxjs';
-import { idleStatus } from '../informer/informer-status.ts';
-import type { Informer } from '../model/informer.ts';
-import type { InformerStatus } from '../model/informer-status.ts';
-import type { Delta, Reflection, Snapshot } from '../model/reflection.ts';
+import type { Delta, Informer, InformerStatus, Reflection, Snapshot } from '../index.ts';
+import { idleStatus } from '../internal/index.ts';
 import { rowSnapshot } from './internal/row-snapshot.ts';
 import type { MessageEndpoint, PageMessage, WorkerMessage } from './protocol.ts';
 import { WorkerError } from './worker-error.ts';

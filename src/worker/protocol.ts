@@ -7,7 +7,7 @@
  *
  * @packageDocumentation
  */
-import type { InformerStatus } from '../model/informer-status.ts';
+import type { InformerStatus } from '../index.ts';
 
 /**
  * An error as it crosses the boundary: its name, message and the fields UIs show. Error objects

@@ -1,15 +1,13 @@
 import { asyncScheduler, auditTime, distinctUntilChanged, Subscription } from 'rxjs';
 import type { OperatorFunction, SchedulerLike } from 'rxjs';
-import type { Informer } from '../model/informer.ts';
-import type { Reflection } from '../model/reflection.ts';
-import type { GroupMap } from '../operators/group-count.ts';
+import type { GroupMap, Informer, Reflection } from '../index.ts';
 import { toWireError, toWireStatus } from './protocol.ts';
 import type { MessageEndpoint, PageMessage, WorkerMessage } from './protocol.ts';
 
 /**
  * A view served by {@link serveInformerInWorker}: an operator from the informer's reflections to
  * a keyed map of rows, the map's identity and each row's identity changing only on change (what
- * `groupCount(...)` + `map((c) => c.counts)` and `groupBy(...)` + `map((g) => g.groups)` give).
+ * `groupCount(...)` + `map((c) => c.counts)` and `groupObjects(...)` + `map((g) => g.groups)` give).
  * Rows must be structured-clone safe. Keep views to what the UI renders: each frame diffs the
  * latest map against the one last sent, in O(rows).
  *

@@ -205,7 +205,7 @@ describe('dashboard example in Chromium', () => {
     console.log(
       `[dashboard] ${metrics.pods} pods, churn ${CHURN_PER_SECOND}/s (${rate} deltas/s): ` +
         `work/frame p50 ${metrics.frameWork.p50.toFixed(2)} ms, p95 ${metrics.frameWork.p95.toFixed(2)} ms, max ${metrics.frameWork.max.toFixed(1)} ms ` +
-        `(render p95 ${metrics.render.p95.toFixed(2)} ms, groupBy p95 ${metrics.derive.p95.toFixed(2)} ms); ` +
+        `(render p95 ${metrics.render.p95.toFixed(2)} ms, groupObjects p95 ${metrics.derive.p95.toFixed(2)} ms); ` +
         `frame interval p50 ${metrics.frameInterval.p50.toFixed(1)} ms, p95 ${metrics.frameInterval.p95.toFixed(1)} ms; ` +
         `${(metrics.jankRatio * 100).toFixed(1)}% frames > 25 ms; ${metrics.longTasks.count} long tasks in 10 s; load average ${loadavg()[0]!.toFixed(1)}`,
     );

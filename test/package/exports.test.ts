@@ -31,7 +31,7 @@ describe('the built package, imported through its exports map', () => {
     const core = execFileSync(process.execPath, ['--input-type=module', '-e', `
       import { readdirSync, readFileSync } from 'node:fs';
       const bad = [];
-      for (const dir of ['model', 'store', 'operators', 'informer', 'sources', 'leader']) {
+      for (const dir of ['model', 'store', 'operators', 'informer', 'sources', 'leader', 'wire', 'shard', 'health', 'internal']) {
         for (const f of readdirSync('dist/' + dir, { recursive: true })) {
           if (String(f).endsWith('.js') && /^(?:import|export)[^;]*?from ['"]node:|import[(]['"]node:/m.test(readFileSync('dist/' + dir + '/' + f, 'utf8'))) bad.push(dir + '/' + f);
         }

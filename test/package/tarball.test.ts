@@ -58,9 +58,10 @@ describe('the packed tarball, installed into an app outside the repository', () 
     expect(readdirSync(join(app, 'node_modules')).filter((n) => !n.startsWith('.')).sort()).toEqual(['rxjs', 'rxkube', 'tslib']);
   });
 
-  it('imports every subpath that needs nothing more: rxkube and rxkube/testing', async () => {
+  it('imports every subpath that needs nothing more: rxkube, rxkube/wire, rxkube/shard, rxkube/health, rxkube/leader and rxkube/testing', async () => {
     const out = await inApp(app, `
       const core = await import('rxkube');
+      const more = await Promise.all(['rxkube/wire', 'rxkube/shard', 'rxkube/health', 'rxkube/leader'].map((s) => import(s)));
       const testing = await import('rxkube/testing');
       const server = await testing.createSimulatedApiServer();
       server.create('pods', testing.generatePod(testing.mulberry32(1), 0));
@@ -68,8 +69,8 @@ describe('the packed tarball, installed into an app outside the repository', () 
       const { firstValueFrom, filter } = await import('rxjs');
       const s = await firstValueFrom(pods.snapshot$.pipe(filter((x) => x.size === 1)));
       await server.close();
-      process.stdout.write(JSON.stringify({ size: s.size, core: typeof core.reflect, testing: typeof testing.startChurn }));`);
-    expect(JSON.parse(out)).toEqual({ size: 1, core: 'function', testing: 'function' });
+      process.stdout.write(JSON.stringify({ size: s.size, core: typeof core.reflect, more: more.map((m) => Object.keys(m).length > 0), testing: typeof testing.startChurn }));`);
+    expect(JSON.parse(out)).toEqual({ size: 1, core: 'function', more: [true, true, true, true], testing: 'function' });
   });
 
   it('rxkube/kube and rxkube/json-patch say which package to install when it is missing', async () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/model/kube-object.ts';
 import type { Reflection, Snapshot } from '../../src/model/reflection.ts';
 import { filterObjects } from '../../src/operators/filter-objects.ts';
-import { groupBy, type Grouping } from '../../src/operators/group-by.ts';
+import { groupObjects, type Grouping } from '../../src/operators/group-objects.ts';
 import { groupCount, type GroupCounts } from '../../src/operators/group-count.ts';
 import { joinWith, type Joined } from '../../src/operators/join-with.ts';
 import { mapObjects } from '../../src/operators/map-objects.ts';
@@ -167,14 +167,14 @@ describe('derived views equal recomputation from scratch after every batch', () 
     );
   });
 
-  it('groupBy: each group snapshot equals the members; each group reflection chains', () => {
+  it('groupObjects: each group snapshot equals the members; each group reflection chains', () => {
     fc.assert(
       fc.property(batchesArb, (batches) => {
         const model = new Model<Pod>();
         const input = new Subject<Reflection<Pod>>();
         const out: Grouping<Pod>[] = [];
         const perGroup = new Map<string, Reflection<Pod>[]>();
-        input.pipe(groupBy((p: Pod) => p.tags)).subscribe((g) => {
+        input.pipe(groupObjects((p: Pod) => p.tags)).subscribe((g) => {
           out.push(g);
           for (const c of g.changes) perGroup.set(c.group, [...(perGroup.get(c.group) ?? []), c.reflection]);
         });

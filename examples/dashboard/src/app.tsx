@@ -47,7 +47,7 @@ function Header() {
           <h1>Live cluster</h1>
           <p className="sub">
             an rxkube informer in the browser · <code>fetchListWatch</code> → <code>coalesce('animationFrame')</code> →{' '}
-            <code>groupBy(node)</code>
+            <code>groupObjects(node)</code>
           </p>
         </div>
       </div>
@@ -254,8 +254,8 @@ function FrameBudget({ pods: podCount }: { pods: number }) {
           <tr><th /><th>p50</th><th>p95</th><th>max</th></tr>
         </thead>
         <tbody>
-          <Row label="work / frame" title="coalesced Reflection → groupBy → React commit" d={m.frameWork} budget />
-          <Row label="  groupBy" title="deriving the per-node view" d={m.derive} />
+          <Row label="work / frame" title="coalesced Reflection → groupObjects → React commit" d={m.frameWork} budget />
+          <Row label="  groupObjects" title="deriving the per-node view" d={m.derive} />
           <Row label="  render" title="React Profiler actualDuration" d={m.render} />
           <Row label="frame interval" title="requestAnimationFrame to requestAnimationFrame" d={m.frameInterval} />
         </tbody>
@@ -296,7 +296,7 @@ function NodeGrid({ grouping }: { grouping: Grouping<Pod> }) {
   );
 }
 
-/** Re-renders only when this node's snapshot changed (groupBy keeps untouched groups' identity). */
+/** Re-renders only when this node's snapshot changed (groupObjects keeps untouched groups' identity). */
 const NodeCard = memo(function NodeCard({ node, pods: members }: { node: string; pods: Snapshot<Pod> }) {
   const { counts, ordered } = nodeView(members);
   return (

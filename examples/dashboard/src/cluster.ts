@@ -4,7 +4,7 @@
  * the same sources (one list/watch for the page).
  */
 import { bufferTime, filter, map, scan, skip, tap } from 'rxjs';
-import { coalesce, fetchListWatch, groupBy, informer, toExternalStore } from 'rxkube';
+import { coalesce, fetchListWatch, groupObjects, informer, toExternalStore } from 'rxkube';
 import type { Grouping, InformerStatus, KubeObject, Snapshot } from 'rxkube';
 import { markDerived, markFrameStart } from './metrics.ts';
 
@@ -35,11 +35,11 @@ export const pods = informer(fetchListWatch<Pod>({ baseUrl: '', resource: { vers
 
 /**
  * Pods grouped by node, at most once per animation frame: `coalesce` folds every watch event of a
- * frame into one Reflection of net deltas, and `groupBy` re-partitions only the touched keys, so
+ * frame into one Reflection of net deltas, and `groupObjects` re-partitions only the touched keys, so
  * untouched nodes keep the identity of their snapshot and their memoised card skips rendering.
  */
 export const byNode = toExternalStore(
-  pods.reflections$.pipe(coalesce<Pod>('animationFrame'), tap(markFrameStart), groupBy(nodeOf), tap(markDerived)),
+  pods.reflections$.pipe(coalesce<Pod>('animationFrame'), tap(markFrameStart), groupObjects(nodeOf), tap(markDerived)),
 );
 
 /** One node's pods, ordered by phase (in snapshot order within a phase), and their phase counts. */

@@ -1,7 +1,7 @@
 /**
  * The frame budget, measured in the page:
  *
- * - frame work: from the coalesced Reflection of a frame to React's commit of it (groupBy, render,
+ * - frame work: from the coalesced Reflection of a frame to React's commit of it (groupObjects, render,
  *   DOM mutations), in the same animation-frame task;
  * - render: React's own `actualDuration` for the commit (`<Profiler onRender>`);
  * - frame interval: time between `requestAnimationFrame` callbacks (16.7 ms at 60 Hz; longer when
@@ -47,7 +47,7 @@ export interface FrameMetrics {
   readonly jankRatio: number;
   readonly longTasks: { readonly count: number; readonly totalMs: number; readonly maxMs: number };
   readonly heapMb: number | undefined;
-  /** Since load: coalesced Reflections, groupBy emissions, React commits of them. */
+  /** Since load: coalesced Reflections, groupObjects emissions, React commits of them. */
   readonly counters: { readonly coalesced: number; readonly derived: number; readonly committed: number };
 }
 
@@ -67,7 +67,7 @@ export function markFrameStart(): void {
   frameStart = performance.now();
 }
 
-/** The derived view (groupBy) emitted. */
+/** The derived view (groupObjects) emitted. */
 export function markDerived(): void {
   counters.derived++;
   if (frameStart !== undefined) derive.push(performance.now() - frameStart);

@@ -5,9 +5,8 @@
  */
 import { map, ReplaySubject, share } from 'rxjs';
 import type { Observable } from 'rxjs';
-import { isInformer } from '../../informer/is-informer.ts';
-import type { SnapshotSource } from '../../informer/snapshot-source.ts';
-import type { Reflection, Snapshot } from '../../model/reflection.ts';
+import type { Reflection, Snapshot, SnapshotSource } from '../../index.ts';
+import { isInformer } from '../../internal/index.ts';
 
 const shared = new WeakMap<object, Observable<Snapshot<unknown>>>();
 

@@ -1,9 +1,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { OperatorFunction } from 'rxjs';
-import type { Reflection } from '../../model/reflection.ts';
-import type { IndexFunction } from '../../store/index-table.ts';
-import type { KubeObject } from '../../model/kube-object.ts';
+import type { IndexFunction, KubeObject, Reflection } from '../../index.ts';
 
 /** What `rxkube bench` runs after reflect: indexes, the user's operators, the user's subscriber. @internal */
 export interface BenchPipeline {

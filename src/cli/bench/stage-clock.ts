@@ -1,6 +1,5 @@
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
-import type { FetchFunction } from '../../sources/fetch-list-watch.ts';
-import type { ResponseBody } from '../../sources/response-body.ts';
+import type { FetchFunction, ResponseBody } from '../../index.ts';
 
 /** The stages `rxkube bench` times; `idle` is waiting (network, timers) and is not reported. @internal */
 export type Stage = 'transport' | 'reflect' | 'indexes' | 'user' | 'subscriber' | 'idle';

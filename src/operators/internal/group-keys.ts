@@ -6,8 +6,7 @@
  * @packageDocumentation
  */
 
-/** What group and join key functions may return: one key, several, or none. */
-export type KeyResult = string | readonly string[] | undefined | null;
+import type { KeyResult } from '../../model/derived-views.ts';
 
 const NONE: readonly string[] = Object.freeze([]);
 

@@ -12,28 +12,10 @@
 import { Observable, type Subscription } from 'rxjs';
 import type { Delta, Reflection } from '../../model/reflection.ts';
 import { deletedDelta, freezeReflection } from './derive-view.ts';
-import { keyList, type KeyResult } from './group-keys.ts';
+import type { Joined, KeyResult } from '../../model/derived-views.ts';
+import { keyList } from './group-keys.ts';
 import { editMap } from './persistent-map.ts';
 import { StoreSnapshot } from '../../store/snapshot.ts';
-
-/**
- * A row of a join: one left object and the right objects it matches, keyed in the output by the
- * left object's store key.
- *
- * @example
- * ```ts
- * import type { Joined, KubeObject } from 'rxkube';
- * const nodeOf = (row: Joined<KubeObject, KubeObject>) => row.right[0]?.metadata?.name ?? '(none)';
- * ```
- */
-export interface Joined<L, R> {
-  /** The left object. */
-  readonly left: L;
-  /** The matching right objects, in no particular order; empty in a `left` join without match. */
-  readonly right: readonly R[];
-  /** The store keys of `right`, in the same order. */
-  readonly rightKeys: readonly string[];
-}
 
 type JoinedRow<L, R> = Joined<L, R>;
 

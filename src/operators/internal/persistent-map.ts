@@ -1,7 +1,7 @@
 /**
  * Internal, not API: the persistent map behind every derived view.
  *
- * Derived views (filterObjects, mapObjects, groupCount, groupBy, joinWith, mergeSources) emit
+ * Derived views (filterObjects, mapObjects, groupCount, groupObjects, joinWith, mergeSources) emit
  * immutable maps whose cost per batch must be O(change), never O(collection). This file is the
  * one place that knows which persistent map implementation backs them.
  *

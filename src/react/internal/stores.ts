@@ -5,13 +5,8 @@
  */
 import { map } from 'rxjs';
 import type { Observable } from 'rxjs';
-import { toExternalStore } from '../../informer/external-store.ts';
-import type { ExternalStore } from '../../informer/external-store.ts';
-import { isInformer } from '../../informer/is-informer.ts';
-import type { SnapshotSource } from '../../informer/snapshot-source.ts';
-import type { Informer } from '../../model/informer.ts';
-import type { InformerStatus } from '../../model/informer-status.ts';
-import type { Reflection, Snapshot } from '../../model/reflection.ts';
+import { toExternalStore, type ExternalStore, type Informer, type InformerStatus, type Reflection, type Snapshot, type SnapshotSource } from '../../index.ts';
+import { isInformer } from '../../internal/index.ts';
 
 /** The pair handed to `useSyncExternalStore`; both functions keep their identity per source. */
 export interface BoundStore<V> {

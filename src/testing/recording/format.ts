@@ -1,5 +1,4 @@
-import type { KubeObject } from '../../model/kube-object.ts';
-import type { ObjectList, WatchEvent, WatchOptions } from '../../model/wire.ts';
+import type { KubeObject, ObjectList, WatchEvent, WatchOptions } from '../../index.ts';
 
 /** The value of {@link RecordingHeader.format}. */
 export const RECORDING_FORMAT = 'rxkube-recording';

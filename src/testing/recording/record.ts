@@ -4,9 +4,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { defer, tap, type Subscription } from 'rxjs';
-import type { KubeObject } from '../../model/kube-object.ts';
-import type { ListWatch, ObjectList, WatchEvent } from '../../model/wire.ts';
-import { listWatch } from '../../sources/list-watch.ts';
+import { listWatch, type KubeObject, type ListWatch, type ObjectList, type WatchEvent } from '../../index.ts';
 import { RECORDING_FORMAT, type RecordedResource, type RecordingEnd, type RecordingEntry, type RecordingHeader } from './format.ts';
 import { redactObject, resolveRedaction, type RedactionOptions } from './redact.ts';
 

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../model/kube-object.ts';
+import type { KubeObject } from '../../index.ts';
 import type { RecordedResource, RecordingRedaction } from './format.ts';
 
 /** The annotation `kubectl apply` writes: a full copy of the applied object, Secret data included. */

@@ -1,6 +1,5 @@
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
-import type { KubeObject, Status } from '../../model/kube-object.ts';
-import type { ListWatch, ObjectList, WatchEvent, WatchOptions } from '../../model/wire.ts';
+import type { KubeObject, ListWatch, ObjectList, Status, WatchEvent, WatchOptions } from '../../index.ts';
 import type { Recording } from './format.ts';
 import { timelineOf, type TimelineStep } from './timeline.ts';
 

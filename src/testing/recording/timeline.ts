@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../model/kube-object.ts';
+import type { KubeObject } from '../../index.ts';
 import { RecordingFormatError, type Recording } from './format.ts';
 
 /** A change the replay releases at its time: a watch event, or a relist's new state. */

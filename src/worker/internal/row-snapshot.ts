@@ -3,8 +3,7 @@
  * @internal
  * @packageDocumentation
  */
-import { UnknownIndexError } from '../../model/errors.ts';
-import type { Snapshot } from '../../model/reflection.ts';
+import { UnknownIndexError, type Snapshot } from '../../index.ts';
 
 /** A frozen snapshot of `rows` (which the caller must never change afterwards); no index exists. */
 export function rowSnapshot<R>(rows: ReadonlyMap<string, R>, resourceVersion: string): Snapshot<R> {

@@ -2,7 +2,7 @@ import { of, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../src/model/kube-object.ts';
 import type { Reflection } from '../../../src/model/reflection.ts';
-import { groupBy, type Grouping } from '../../../src/operators/group-by.ts';
+import { groupObjects, type Grouping } from '../../../src/operators/group-objects.ts';
 import type { Joined } from '../../../src/operators/join-with.ts';
 import { selectorJoin, type LabelSelector, type SelectorJoinOptions } from '../../../src/operators/selector-join.ts';
 import { boom, entriesOf, Model, operatorChecklist, type Op } from './pipeline-helpers.ts';
@@ -102,12 +102,12 @@ describe('selectorJoin', () => {
     expect(() => selectorJoin(of<Reflection<Selecting>>(), { selector: (s) => s.labelSelector, matchLabels: (s) => s.selector })).toThrow(TypeError);
   });
 
-  it('gives the reverse view (pods per Service) through groupBy on rightKeys', () => {
+  it('gives the reverse view (pods per Service) through groupObjects on rightKeys', () => {
     const pods = new Model<KubeObject>();
     const svcs = new Model<Selecting>();
     const out: Grouping<Joined<KubeObject, Selecting>>[] = [];
     of(pods.batch([['put', 'p1', pod({ app: 'web' })], ['put', 'p2', pod({ app: 'web' })], ['put', 'p3', pod({ app: 'db' })]]))
-      .pipe(selectorJoin(of(svcs.batch([['put', 'web', { selector: { app: 'web' } }]])), services), groupBy((row) => row.rightKeys))
+      .pipe(selectorJoin(of(svcs.batch([['put', 'web', { selector: { app: 'web' } }]])), services), groupObjects((row) => row.rightKeys))
       .subscribe((g) => out.push(g));
     expect([...out[0]!.groups.get('web')!.keys()].sort()).toEqual(['p1', 'p2']);
   });

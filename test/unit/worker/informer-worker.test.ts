@@ -1,7 +1,8 @@
 import { MessageChannel } from 'node:worker_threads';
 import { firstValueFrom, map, skip, VirtualTimeScheduler } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { groupCount, isInformer, toExternalStore } from '../../../src/index.ts';
+import { groupCount, toExternalStore } from '../../../src/index.ts';
+import { isInformer } from '../../../src/informer/is-informer.ts';
 import type { Reflection } from '../../../src/index.ts';
 import { connectInformerWorker, serveInformerInWorker, WorkerError } from '../../../src/worker/index.ts';
 import type { MessageEndpoint, PageMessage, WorkerMessage, WorkerView } from '../../../src/worker/index.ts';

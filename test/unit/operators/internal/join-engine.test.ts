@@ -1,7 +1,8 @@
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Reflection } from '../../../../src/model/reflection.ts';
-import { joinReflections, type Joined } from '../../../../src/operators/internal/join-engine.ts';
+import type { Joined } from '../../../../src/model/derived-views.ts';
+import { joinReflections } from '../../../../src/operators/internal/join-engine.ts';
 import { Model, type Op } from '../pipeline-helpers.ts';
 
 interface Pod {

@@ -1,7 +1,7 @@
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Reflection } from '../../../src/model/reflection.ts';
-import { groupBy, type Grouping } from '../../../src/operators/group-by.ts';
+import { groupBy, groupObjects, type Grouping } from '../../../src/operators/group-objects.ts';
 import { boom, entriesOf, Model, operatorChecklist, type Op } from './pipeline-helpers.ts';
 
 interface Pod {
@@ -14,16 +14,20 @@ function run(batches: Op<Pod>[][]) {
   const m = new Model<Pod>();
   const input = new Subject<Reflection<Pod>>();
   const out: Grouping<Pod>[] = [];
-  input.pipe(groupBy(byNode)).subscribe((r) => out.push(r));
+  input.pipe(groupObjects(byNode)).subscribe((r) => out.push(r));
   batches.forEach((b, i) => input.next(m.batch(b, { first: i === 0 })));
   return out;
 }
 const groups = (g: Grouping<Pod>) => Object.fromEntries([...g.groups.entries()].map(([k, s]) => [k, entriesOf(s).map(([key]) => key)]).sort());
 
-describe('groupBy', () => {
+describe('groupObjects', () => {
+  it('is still exported under its deprecated former name groupBy', () => {
+    expect(groupBy).toBe(groupObjects);
+  });
+
   describe('checklist', () => {
     const [a, b] = Model.reflections<Pod>([[['put', 'p1', { node: 'n1' }]], [['put', 'p2', { node: 'n1' }]]]);
-    operatorChecklist(() => groupBy(byNode), { a: a!, b: b! }, () => groupBy<Pod>(boom));
+    operatorChecklist(() => groupObjects(byNode), { a: a!, b: b! }, () => groupObjects<Pod>(boom));
   });
 
   it('partitions objects into one snapshot per group', () => {

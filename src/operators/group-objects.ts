@@ -4,7 +4,8 @@ import { deletedDelta, freezeReflection } from './internal/derive-view.ts';
 import { keyList } from './internal/group-keys.ts';
 import { editMap, emptyMap, type MapEditor, type PersistentMap } from './internal/persistent-map.ts';
 import { StoreSnapshot } from '../store/snapshot.ts';
-import type { GroupKey, GroupMap } from './group-count.ts';
+import type { KeyResult } from '../model/derived-views.ts';
+import type { GroupMap } from './group-count.ts';
 
 /** One group that changed in a batch: its new state and the deltas that led there. */
 export interface GroupChange<T> {
@@ -17,7 +18,7 @@ export interface GroupChange<T> {
   readonly reflection: Reflection<T>;
 }
 
-/** What {@link groupBy} emits. */
+/** What {@link groupObjects} emits. */
 export interface Grouping<T> {
   /** The members of each group, as immutable snapshots; groups with no member are absent. */
   readonly groups: GroupMap<Snapshot<T>>;
@@ -28,7 +29,8 @@ export interface Grouping<T> {
 }
 
 /**
- * Partitions a collection by group value: one immutable snapshot of members per group, plus the
+ * Partitions a collection by group value (named apart from RxJS's own `groupBy`, which splits a
+ * stream into per-key streams): one immutable snapshot of members per group, plus the
  * per-group deltas of each batch.
  *
  * An object whose group changes is `deleted` from the old group (with its new version as
@@ -43,10 +45,10 @@ export interface Grouping<T> {
  * @example
  * ```ts
  * import type { Observable } from 'rxjs';
- * import { groupBy, type KubeObject, type Reflection } from 'rxkube';
+ * import { groupObjects, type KubeObject, type Reflection } from 'rxkube';
  * interface Pod extends KubeObject { spec?: { nodeName?: string } }
  * declare const pods$: Observable<Reflection<Pod>>;
- * pods$.pipe(groupBy((pod) => pod.spec?.nodeName)).subscribe(({ groups, changes }) => {
+ * pods$.pipe(groupObjects((pod) => pod.spec?.nodeName)).subscribe(({ groups, changes }) => {
  *   for (const { group } of changes) console.log(group, groups.get(group)?.size ?? 0);
  * });
  * ```
@@ -54,7 +56,7 @@ export interface Grouping<T> {
  * @returns an operator from reflections to groupings.
  * @see {@link groupCount}
  */
-export function groupBy<T>(groupOf: (object: T, key: string) => GroupKey): OperatorFunction<Reflection<T>, Grouping<T>> {
+export function groupObjects<T>(groupOf: (object: T, key: string) => KeyResult): OperatorFunction<Reflection<T>, Grouping<T>> {
   return (source) =>
     new Observable<Grouping<T>>((subscriber) => {
       const groupsOfKey = new Map<string, readonly string[]>();
@@ -111,3 +113,17 @@ export function groupBy<T>(groupOf: (object: T, key: string) => GroupKey): Opera
       });
     });
 }
+
+/**
+ * The former name of {@link groupObjects}, which clashed with RxJS's own `groupBy` in any file
+ * importing both.
+ *
+ * @deprecated Use {@link groupObjects}; `groupBy` goes in the next release.
+ *
+ * @example
+ * ```ts
+ * import { groupObjects } from 'rxkube';
+ * const byNode = groupObjects((pod: { spec?: { nodeName?: string } }) => pod.spec?.nodeName);
+ * ```
+ */
+export const groupBy: typeof groupObjects = groupObjects;
