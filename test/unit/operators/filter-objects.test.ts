@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import { filterObjects } from '../../../src/operators/filter-objects.ts';
 import { withIndex } from '../../../src/operators/with-index.ts';
-import { boom, Model, operatorChecklist, summary, testScheduler } from './pipeline-helpers.ts';
+import { Model, summary } from './pipeline-helpers.ts';
+import { boom, operatorChecklist } from '../../support/operator-checklist.ts';
+import { testScheduler } from '../../support/test-scheduler.ts';
 
 interface Pod {
   readonly phase: string;
@@ -23,7 +25,7 @@ function run(batches: Parameters<Model<Pod>['batch']>[0][]) {
 describe('filterObjects', () => {
   describe('checklist', () => {
     const [a, b] = Model.reflections<Pod>([[['put', 'p1', { phase: 'Running' }]], [['put', 'p2', { phase: 'Running' }]]]);
-    operatorChecklist(() => filterObjects(running), { a: a!, b: b! }, () => filterObjects<Pod>(boom));
+    operatorChecklist({ operator: () => filterObjects(running), values: { a: a!, b: b! }, throwing: () => filterObjects<Pod>(boom) });
   });
 
   it('emits matching objects as added and ignores the others', () => {

@@ -2,7 +2,8 @@ import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import { groupBy, type Grouping } from '../../../src/operators/group-by.ts';
-import { boom, entriesOf, Model, operatorChecklist, type Op } from './pipeline-helpers.ts';
+import { entriesOf, Model, type Op } from './pipeline-helpers.ts';
+import { boom, operatorChecklist } from '../../support/operator-checklist.ts';
 
 interface Pod {
   readonly node?: string;
@@ -23,7 +24,7 @@ const groups = (g: Grouping<Pod>) => Object.fromEntries([...g.groups.entries()].
 describe('groupBy', () => {
   describe('checklist', () => {
     const [a, b] = Model.reflections<Pod>([[['put', 'p1', { node: 'n1' }]], [['put', 'p2', { node: 'n1' }]]]);
-    operatorChecklist(() => groupBy(byNode), { a: a!, b: b! }, () => groupBy<Pod>(boom));
+    operatorChecklist({ operator: () => groupBy(byNode), values: { a: a!, b: b! }, throwing: () => groupBy<Pod>(boom) });
   });
 
   it('partitions objects into one snapshot per group', () => {

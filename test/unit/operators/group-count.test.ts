@@ -2,7 +2,8 @@ import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import { groupCount, type GroupCounts } from '../../../src/operators/group-count.ts';
-import { boom, Model, operatorChecklist, type Op } from './pipeline-helpers.ts';
+import { Model, type Op } from './pipeline-helpers.ts';
+import { boom, operatorChecklist } from '../../support/operator-checklist.ts';
 
 interface Pod {
   readonly node?: string;
@@ -24,7 +25,7 @@ const counts = (g: GroupCounts) => Object.fromEntries([...g.counts.entries()].so
 describe('groupCount', () => {
   describe('checklist', () => {
     const [a, b] = Model.reflections<Pod>([[['put', 'p1', { phase: 'Running' }]], [['put', 'p2', { phase: 'Running' }]]]);
-    operatorChecklist(() => groupCount(nodePhase), { a: a!, b: b! }, () => groupCount<Pod>(boom));
+    operatorChecklist({ operator: () => groupCount(nodePhase), values: { a: a!, b: b! }, throwing: () => groupCount<Pod>(boom) });
   });
 
   it('counts objects per node and phase', () => {

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import { join } from '../../../src/operators/join.ts';
 import { joinWith, type Joined, type JoinOptions } from '../../../src/operators/join-with.ts';
-import { boom, Model, operatorChecklist, testScheduler, type Op } from './pipeline-helpers.ts';
+import { Model, type Op } from './pipeline-helpers.ts';
+import { boom, operatorChecklist } from '../../support/operator-checklist.ts';
+import { testScheduler } from '../../support/test-scheduler.ts';
 
 interface Pod {
   readonly node?: string;
@@ -45,7 +47,17 @@ describe('joinWith', () => {
   describe('checklist (left side)', () => {
     const [a, b] = Model.reflections<Pod>([[['put', 'p1', { node: 'n1' }]], [['put', 'p2', { node: 'n1' }]]]);
     const [r] = Model.reflections<Node>([[['put', 'n1', { name: 'n1' }]]]);
-    operatorChecklist(() => joinWith(of(r!), podsOnNodes), { a: a!, b: b! }, () => joinWith(of(r!), { ...podsOnNodes, leftKey: boom }));
+    operatorChecklist({ operator: () => joinWith(of(r!), podsOnNodes), values: { a: a!, b: b! }, throwing: () => joinWith(of(r!), { ...podsOnNodes, leftKey: boom }) });
+  });
+
+  describe('checklist (join, the creation form, on its left side)', () => {
+    const [a, b] = Model.reflections<Pod>([[['put', 'p1', { node: 'n1' }]], [['put', 'p2', { node: 'n1' }]]]);
+    const [r] = Model.reflections<Node>([[['put', 'n1', { name: 'n1' }]]]);
+    operatorChecklist<Reflection<Pod>>({
+      operator: () => (left$) => join(left$, of(r!), podsOnNodes),
+      values: { a: a!, b: b! },
+      throwing: () => (left$) => join(left$, of(r!), { ...podsOnNodes, leftKey: boom }),
+    });
   });
 
   describe('right side', () => {

@@ -2,7 +2,8 @@ import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import { mapObjects, type MapObjectsOptions } from '../../../src/operators/map-objects.ts';
-import { boom, Model, operatorChecklist, summary, type Op } from './pipeline-helpers.ts';
+import { Model, summary, type Op } from './pipeline-helpers.ts';
+import { boom, operatorChecklist } from '../../support/operator-checklist.ts';
 
 interface Pod {
   readonly node?: string;
@@ -29,7 +30,7 @@ function run<R>(project: (p: Pod, key: string) => R, batches: Op<Pod>[][], optio
 describe('mapObjects', () => {
   describe('checklist', () => {
     const [a, b] = Model.reflections<Pod>([[['put', 'p1', { n: 1 }]], [['put', 'p2', { n: 2 }]]]);
-    operatorChecklist(() => mapObjects((p: Pod) => p.n), { a: a!, b: b! }, () => mapObjects<Pod, number>(boom));
+    operatorChecklist({ operator: () => mapObjects((p: Pod) => p.n), values: { a: a!, b: b! }, throwing: () => mapObjects<Pod, number>(boom) });
   });
 
   it('projects every object under the same key, with the key passed to project', () => {

@@ -4,7 +4,8 @@ import type { KubeObject } from '../../../src/model/kube-object.ts';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import { onlyChanged } from '../../../src/operators/only-changed.ts';
 import { predicates, type Predicate } from '../../../src/operators/predicates.ts';
-import { boom, Model, operatorChecklist, type Op } from './pipeline-helpers.ts';
+import { Model, type Op } from './pipeline-helpers.ts';
+import { boom, operatorChecklist } from '../../support/operator-checklist.ts';
 
 type Obj = KubeObject & { metadata: { finalizers?: string[] }; spec?: { replicas?: number; tags?: Record<string, number> } };
 const o = (meta: Partial<Obj['metadata']> & Record<string, unknown> = {}, spec?: Obj['spec']): Obj => ({ metadata: { name: 'x', ...meta }, ...(spec ? { spec } : {}) });
@@ -22,7 +23,7 @@ const types = (out: Reflection<Obj>[]) => out.map((r) => r.deltas.map((d) => `${
 describe('onlyChanged', () => {
   describe('checklist', () => {
     const [a, b] = Model.reflections<Obj>([[['put', 'k', o({ generation: 1 })]], [['put', 'k', o({ generation: 2 })]]]);
-    operatorChecklist<Obj>(() => onlyChanged(predicates.generation), { a: b!, b: a! }, () => onlyChanged<Obj>(boom));
+    operatorChecklist<Reflection<Obj>>({ operator: () => onlyChanged(predicates.generation), values: { a: b!, b: a! }, throwing: () => onlyChanged<Obj>(boom) });
   });
 
   it('drops status-only updates under predicates.generation and keeps spec changes, adds, deletes and resyncs', () => {

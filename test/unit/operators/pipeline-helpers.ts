@@ -1,6 +1,3 @@
-import { map, type Observable, type OperatorFunction } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
-import { expect, it } from 'vitest';
 import type { Delta, Reflection, Snapshot } from '../../../src/model/reflection.ts';
 import { HamtMap } from '../../../src/store/hamt.ts';
 import { StoreSnapshot } from '../../../src/store/snapshot.ts';
@@ -53,69 +50,4 @@ export function entriesOf<T>(snapshot: Snapshot<T>): [string, T][] {
 /** A plain, comparable summary of a Reflection. */
 export function summary<T>(r: Reflection<T>): { size: number; entries: [string, T][]; deltas: Delta<T>[] } {
   return { size: r.snapshot.size, entries: entriesOf(r.snapshot), deltas: r.deltas.map((d) => ({ ...d })) };
-}
-
-export const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-
-/**
- * The RxJS operator checklist, in marbles: never, empty, error, never-ending, early unsubscribe,
- * a throwing user callback; every case asserts the subscription marbles.
- *
- * @param make - the operator under test.
- * @param values - input Reflections `a`, `b` (`a` must produce an output).
- * @param throwing - the operator with a callback that throws on `a`.
- */
-export function operatorChecklist<T>(
-  make: () => OperatorFunction<Reflection<T>, unknown>,
-  values: { a: Reflection<T>; b: Reflection<T> },
-  throwing: () => OperatorFunction<Reflection<T>, unknown>,
-): void {
-  const plain = (o: Observable<unknown>): Observable<string> => o.pipe(map(() => 'x'));
-  it('never: emits nothing, stays subscribed', () => {
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold<Reflection<T>>('-');
-      expectObservable(plain(source.pipe(make()))).toBe('-');
-      expectSubscriptions(source.subscriptions).toBe('^');
-    });
-  });
-  it('empty: completes at once and unsubscribes', () => {
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold<Reflection<T>>('|');
-      expectObservable(plain(source.pipe(make()))).toBe('|');
-      expectSubscriptions(source.subscriptions).toBe('(^!)');
-    });
-  });
-  it('error: forwards the source error', () => {
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold<Reflection<T>>('--#', undefined, new Error('boom'));
-      expectObservable(plain(source.pipe(make()))).toBe('--#', undefined, new Error('boom'));
-      expectSubscriptions(source.subscriptions).toBe('^-!');
-    });
-  });
-  it('values then never-ending: emits and stays subscribed', () => {
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold('a-', values);
-      expectObservable(plain(source.pipe(make()))).toBe('x-', { x: 'x' });
-      expectSubscriptions(source.subscriptions).toBe('^');
-    });
-  });
-  it('early unsubscribe: unsubscribes the source', () => {
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold('a---b---|', values);
-      expectObservable(plain(source.pipe(make())), '--!').toBe('x-', { x: 'x' });
-      expectSubscriptions(source.subscriptions).toBe('^-!');
-    });
-  });
-  it('throwing user callback: errors with the thrown error and unsubscribes', () => {
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold('-a-b', values);
-      expectObservable(plain(source.pipe(throwing()))).toBe('-#', undefined, new Error('callback'));
-      expectSubscriptions(source.subscriptions).toBe('^!');
-    });
-  });
-}
-
-/** A callback that throws `new Error('callback')`. */
-export function boom(): never {
-  throw new Error('callback');
 }

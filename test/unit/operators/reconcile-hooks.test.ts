@@ -1,16 +1,14 @@
 import { map, Subject, timer } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../../support/test-scheduler.ts';
 import { describe, expect, it } from 'vitest';
 import type { Failure } from '../../../src/model/failure.ts';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import { reconcile, type ReconcileOutcome, type Reconciler, type WorkQueueEvent } from '../../../src/operators/reconcile.ts';
 import { Model } from './pipeline-helpers.ts';
 
-const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-
 describe('reconcile hooks', () => {
   it('onQueueEvent follows the queue: queued (deduplicated), started with its wait, finished with the outcome, stopped on teardown', () => {
-    const s = newScheduler();
+    const s = testScheduler();
     const events: string[] = [];
     s.run(() => {
       const model = new Model<number>();
@@ -43,7 +41,7 @@ describe('reconcile hooks', () => {
   });
 
   it('onError receives every failed run with the key, attempt and retry, before the outcome is emitted', () => {
-    const s = newScheduler();
+    const s = testScheduler();
     const log: string[] = [];
     const failures: Failure[] = [];
     s.run(() => {
@@ -66,7 +64,7 @@ describe('reconcile hooks', () => {
   });
 
   it('a throwing hook errors the output and tears the loop down', () => {
-    newScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const model = new Model<number>();
       const source = cold<Reflection<number>>('a-', { a: model.batch([['put', 'k', 1]], { first: true }) });
       const boom = new Error('metrics broke');

@@ -1,11 +1,11 @@
 import { map, Subject, throwError, timer, type Observable } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import type { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import { reconcile, type ReconcileOptions, type Reconciler, type ReconcileOutcome } from '../../../src/operators/reconcile.ts';
 import { Model, type Op } from './pipeline-helpers.ts';
-
-const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+import { boom, operatorChecklist } from '../../support/operator-checklist.ts';
+import { testScheduler } from '../../support/test-scheduler.ts';
 
 /**
  * Runs `reconcile` in virtual time: `batches[t]` are pushed at frame t, the run is observed until
@@ -18,7 +18,7 @@ function simulate<T>(
   until = 10_000,
   complete?: number,
 ) {
-  const s = newScheduler();
+  const s = testScheduler();
   const starts: string[] = [];
   const outcomes: ReconcileOutcome[] = [];
   let completed: number | undefined;
@@ -51,22 +51,14 @@ const ok =
 
 describe('reconcile', () => {
   describe('checklist', () => {
-    it('never: runs nothing and stays subscribed', () => {
-      newScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold<Reflection<number>>('-');
-        expectObservable(source.pipe(reconcile(() => undefined))).toBe('-');
-        expectSubscriptions(source.subscriptions).toBe('^');
-      });
-    });
-    it('empty: completes at once', () => {
-      newScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold<Reflection<number>>('|');
-        expectObservable(source.pipe(reconcile(() => undefined))).toBe('|');
-        expectSubscriptions(source.subscriptions).toBe('(^!)');
-      });
+    const [a, b] = Model.reflections<number>([[['put', 'k', 1]], [['put', 'k', 2]]]);
+    operatorChecklist({
+      operator: (scheduler) => reconcile(() => undefined, { scheduler }),
+      values: { a: a!, b: b! },
+      throwing: (scheduler) => reconcile(() => undefined, { scheduler, onQueueEvent: boom }),
     });
     it('error: forwards the source error and cancels in-flight runs', () => {
-      newScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const [a] = Model.reflections<number>([[['put', 'k', 1]]]);
         const work = cold('-----x|');
         const source = cold('a-#', { a: a! });
@@ -75,7 +67,7 @@ describe('reconcile', () => {
       });
     });
     it('values, never-ending: one outcome per run, output stays open', () => {
-      newScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const [a] = Model.reflections<number>([[['put', 'k', 1]]]);
         const source = cold('a-', { a: a! });
         const work = cold('--(x|)', { x: { requeueAfter: undefined } });
@@ -85,7 +77,7 @@ describe('reconcile', () => {
     });
     it('early unsubscribe: unsubscribes the source, the in-flight observable and aborts the signal', () => {
       const signals: AbortSignal[] = [];
-      newScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const [a] = Model.reflections<number>([[['put', 'k', 1]]]);
         const source = cold('a------', { a: a! });
         const work = cold('-----x|');

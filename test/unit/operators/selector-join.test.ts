@@ -5,7 +5,8 @@ import type { Reflection } from '../../../src/model/reflection.ts';
 import { groupBy, type Grouping } from '../../../src/operators/group-by.ts';
 import type { Joined } from '../../../src/operators/join-with.ts';
 import { selectorJoin, type LabelSelector, type SelectorJoinOptions } from '../../../src/operators/selector-join.ts';
-import { boom, entriesOf, Model, operatorChecklist, type Op } from './pipeline-helpers.ts';
+import { entriesOf, Model, type Op } from './pipeline-helpers.ts';
+import { boom, operatorChecklist } from '../../support/operator-checklist.ts';
 
 interface Selecting {
   readonly selector?: Record<string, string>;
@@ -41,7 +42,7 @@ describe('selectorJoin', () => {
   describe('checklist', () => {
     const [a, b] = Model.reflections<KubeObject>([[['put', 'p1', pod({ app: 'web' })]], [['put', 'p2', pod({ app: 'web' })]]]);
     const [r] = Model.reflections<Selecting>([[['put', 's1', { selector: { app: 'web' } }]]]);
-    operatorChecklist(() => selectorJoin(of(r!), services), { a: a!, b: b! }, () => selectorJoin(of(r!), { ...services, labels: boom }));
+    operatorChecklist({ operator: () => selectorJoin(of(r!), services), values: { a: a!, b: b! }, throwing: () => selectorJoin(of(r!), { ...services, labels: boom }) });
   });
 
   it('joins each pod with the Services whose selector matches all of their labels', () => {
