@@ -7,7 +7,7 @@ import { coalesce } from '../../../src/operators/coalesce.ts';
 import { reflect } from '../../../src/operators/reflect.ts';
 import { resync } from '../../../src/operators/resync.ts';
 import { E, obj, summarize, type Obj } from './reflect-helpers.ts';
-import { Model } from './pipeline-helpers.ts';
+import { StoreModel } from '../../support/store-model.ts';
 import { operatorChecklist } from '../../support/operator-checklist.ts';
 
 const uidObj = (name: string, rv: string, uid: string): Obj => ({ metadata: { name, namespace: 'ns', resourceVersion: rv, uid } });
@@ -34,7 +34,7 @@ describe('coalesce', () => {
   const pipeline = (source: Observable<ListWatchEvent<Obj>[]>, window = 3) => reflected(source).pipe(coalesce<Obj>(window), map(deltasOf));
 
   describe('checklist', () => {
-    const [a, b] = Model.reflections<Obj>([[['put', 'a', obj('a', '1')]], [['put', 'b', obj('b', '2')]]]);
+    const [a, b] = StoreModel.reflections<Obj>([[['put', 'a', obj('a', '1')]], [['put', 'b', obj('b', '2')]]]);
     operatorChecklist({ operator: (scheduler) => coalesce<Obj>(3, scheduler), values: { a: a!, b: b! }, throwing: { none: 'coalesce takes no callback' } });
   });
 

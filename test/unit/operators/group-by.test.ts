@@ -2,7 +2,8 @@ import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import { groupBy, type Grouping } from '../../../src/operators/group-by.ts';
-import { entriesOf, Model, type Op } from './pipeline-helpers.ts';
+import { entriesOf } from './pipeline-helpers.ts';
+import { StoreModel, type Op } from '../../support/store-model.ts';
 import { boom, operatorChecklist } from '../../support/operator-checklist.ts';
 
 interface Pod {
@@ -12,7 +13,7 @@ interface Pod {
 const byNode = (p: Pod) => p.node;
 
 function run(batches: Op<Pod>[][]) {
-  const m = new Model<Pod>();
+  const m = new StoreModel<Pod>();
   const input = new Subject<Reflection<Pod>>();
   const out: Grouping<Pod>[] = [];
   input.pipe(groupBy(byNode)).subscribe((r) => out.push(r));
@@ -23,7 +24,7 @@ const groups = (g: Grouping<Pod>) => Object.fromEntries([...g.groups.entries()].
 
 describe('groupBy', () => {
   describe('checklist', () => {
-    const [a, b] = Model.reflections<Pod>([[['put', 'p1', { node: 'n1' }]], [['put', 'p2', { node: 'n1' }]]]);
+    const [a, b] = StoreModel.reflections<Pod>([[['put', 'p1', { node: 'n1' }]], [['put', 'p2', { node: 'n1' }]]]);
     operatorChecklist({ operator: () => groupBy(byNode), values: { a: a!, b: b! }, throwing: () => groupBy<Pod>(boom) });
   });
 

@@ -2,7 +2,8 @@ import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import { mapObjects, type MapObjectsOptions } from '../../../src/operators/map-objects.ts';
-import { Model, summary, type Op } from './pipeline-helpers.ts';
+import { summary } from './pipeline-helpers.ts';
+import { StoreModel, type Op } from '../../support/store-model.ts';
 import { boom, operatorChecklist } from '../../support/operator-checklist.ts';
 
 interface Pod {
@@ -11,7 +12,7 @@ interface Pod {
 }
 
 function run<R>(project: (p: Pod, key: string) => R, batches: Op<Pod>[][], options?: MapObjectsOptions<R>) {
-  const m = new Model<Pod>();
+  const m = new StoreModel<Pod>();
   const input = new Subject<Reflection<Pod>>();
   const out: Reflection<R>[] = [];
   let calls = 0;
@@ -29,7 +30,7 @@ function run<R>(project: (p: Pod, key: string) => R, batches: Op<Pod>[][], optio
 
 describe('mapObjects', () => {
   describe('checklist', () => {
-    const [a, b] = Model.reflections<Pod>([[['put', 'p1', { n: 1 }]], [['put', 'p2', { n: 2 }]]]);
+    const [a, b] = StoreModel.reflections<Pod>([[['put', 'p1', { n: 1 }]], [['put', 'p2', { n: 2 }]]]);
     operatorChecklist({ operator: () => mapObjects((p: Pod) => p.n), values: { a: a!, b: b! }, throwing: () => mapObjects<Pod, number>(boom) });
   });
 

@@ -2,13 +2,14 @@ import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import { mergeSources } from '../../../src/operators/merge-sources.ts';
-import { entriesOf, Model, type Op } from './pipeline-helpers.ts';
+import { entriesOf } from './pipeline-helpers.ts';
+import { StoreModel, type Op } from '../../support/store-model.ts';
 import { boom, operatorChecklist } from '../../support/operator-checklist.ts';
 import { testScheduler } from '../../support/test-scheduler.ts';
 
 function harness(names: string[], prefixKeys?: boolean | ((s: string, k: string) => string)) {
   const subjects = Object.fromEntries(names.map((n) => [n, new Subject<Reflection<number>>()]));
-  const models = Object.fromEntries(names.map((n) => [n, { m: new Model<number>(), first: true }]));
+  const models = Object.fromEntries(names.map((n) => [n, { m: new StoreModel<number>(), first: true }]));
   const out: Reflection<number>[] = [];
   mergeSources(subjects, prefixKeys === undefined ? {} : { prefixKeys }).subscribe((r) => out.push(r));
   const push = (name: string, ops: Op<number>[]) => {
@@ -20,8 +21,8 @@ function harness(names: string[], prefixKeys?: boolean | ((s: string, k: string)
 }
 
 describe('mergeSources', () => {
-  const [a] = Model.reflections<number>([[['put', 'ns-a/x', 1]]]);
-  const [b] = Model.reflections<number>([[['put', 'ns-b/y', 2]]]);
+  const [a] = StoreModel.reflections<number>([[['put', 'ns-a/x', 1]]]);
+  const [b] = StoreModel.reflections<number>([[['put', 'ns-b/y', 2]]]);
 
   describe('checklist (one source)', () => {
     operatorChecklist<Reflection<number>>({

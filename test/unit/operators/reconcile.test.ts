@@ -3,7 +3,7 @@ import type { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import { reconcile, type ReconcileOptions, type Reconciler, type ReconcileOutcome } from '../../../src/operators/reconcile.ts';
-import { Model, type Op } from './pipeline-helpers.ts';
+import { StoreModel, type Op } from '../../support/store-model.ts';
 import { boom, operatorChecklist } from '../../support/operator-checklist.ts';
 import { testScheduler } from '../../support/test-scheduler.ts';
 
@@ -23,7 +23,7 @@ function simulate<T>(
   const outcomes: ReconcileOutcome[] = [];
   let completed: number | undefined;
   s.run(() => {
-    const model = new Model<T>();
+    const model = new StoreModel<T>();
     const input = new Subject<Reflection<T>>();
     let first = true;
     for (const [t, ops] of Object.entries(batches)) {
@@ -51,7 +51,7 @@ const ok =
 
 describe('reconcile', () => {
   describe('checklist', () => {
-    const [a, b] = Model.reflections<number>([[['put', 'k', 1]], [['put', 'k', 2]]]);
+    const [a, b] = StoreModel.reflections<number>([[['put', 'k', 1]], [['put', 'k', 2]]]);
     operatorChecklist({
       operator: (scheduler) => reconcile(() => undefined, { scheduler }),
       values: { a: a!, b: b! },
@@ -59,7 +59,7 @@ describe('reconcile', () => {
     });
     it('error: forwards the source error and cancels in-flight runs', () => {
       testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const [a] = Model.reflections<number>([[['put', 'k', 1]]]);
+        const [a] = StoreModel.reflections<number>([[['put', 'k', 1]]]);
         const work = cold('-----x|');
         const source = cold('a-#', { a: a! });
         expectObservable(source.pipe(reconcile(() => work))).toBe('--#');
@@ -68,7 +68,7 @@ describe('reconcile', () => {
     });
     it('values, never-ending: one outcome per run, output stays open', () => {
       testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const [a] = Model.reflections<number>([[['put', 'k', 1]]]);
+        const [a] = StoreModel.reflections<number>([[['put', 'k', 1]]]);
         const source = cold('a-', { a: a! });
         const work = cold('--(x|)', { x: { requeueAfter: undefined } });
         expectObservable(source.pipe(reconcile(() => work))).toBe('--o', { o: { type: 'reconciled', key: 'k', requeueAfter: undefined, durationMs: 2 } });
@@ -78,7 +78,7 @@ describe('reconcile', () => {
     it('early unsubscribe: unsubscribes the source, the in-flight observable and aborts the signal', () => {
       const signals: AbortSignal[] = [];
       testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const [a] = Model.reflections<number>([[['put', 'k', 1]]]);
+        const [a] = StoreModel.reflections<number>([[['put', 'k', 1]]]);
         const source = cold('a------', { a: a! });
         const work = cold('-----x|');
         expectObservable(
@@ -209,7 +209,7 @@ describe('reconcile', () => {
     const outcomes: ReconcileOutcome[] = [];
     const input = new Subject<Reflection<number>>();
     const sub = input.pipe(reconcile(async () => ({ requeueAfter: 5_000_000 }))).subscribe((o) => outcomes.push(o));
-    input.next(new Model<number>().batch([['put', 'k', 1]]));
+    input.next(new StoreModel<number>().batch([['put', 'k', 1]]));
     await Promise.resolve();
     await Promise.resolve();
     expect(outcomes).toMatchObject([{ type: 'reconciled', key: 'k', requeueAfter: 5_000_000 }]);
