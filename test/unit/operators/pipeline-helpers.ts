@@ -1,5 +1,10 @@
 import type { Delta, Reflection, Snapshot } from '../../../src/model/reflection.ts';
 
+// Old names, for test files written before test/support existed (main's merge-shards.test.ts):
+// import StoreModel and testScheduler from test/support instead; delete these once none is left.
+export { StoreModel as Model, type Op } from '../../support/store-model.ts';
+export { testScheduler } from '../../support/test-scheduler.ts';
+
 /** A plain, comparable summary of a snapshot: its entries sorted by key. */
 export function entriesOf<T>(snapshot: Snapshot<T>): [string, T][] {
   return [...snapshot.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
