@@ -21,7 +21,8 @@ describe('the examples run against the simulated cluster', () => {
     built();
     const { stdout } = await run(process.execPath, [join(root, 'examples/dashboard-query.ts')], { cwd: root, timeout: 60_000 });
     const total = /total (\d+) pods; server has (\d+)/.exec(stdout);
-    expect(total?.[1]).toBe(total?.[2]);
+    expect(total, `no "total … pods; server has …" line in:\n${stdout}`).not.toBeNull();
+    expect(total![1]).toBe(total![2]);
     expect(stdout).toMatch(/^changed: node-\d+ \w+ \d+→\d+/m);
   });
 

@@ -109,7 +109,8 @@ describe('simulated server: CRUD over HTTP', () => {
   it('cluster-scoped resources live outside namespaces', async () => {
     const { status } = await getJson(`${server.url}/api/v1/nodes`, json('POST', { metadata: { name: 'n1', namespace: 'ignored' } }));
     expect(status).toBe(201);
-    expect(server.get('nodes', 'n1')?.metadata?.namespace).toBeUndefined();
+    expect(server.get('nodes', 'n1')?.metadata?.name).toBe('n1');
+    expect(server.get('nodes', 'n1')!.metadata!.namespace).toBeUndefined();
     expect((await getJson(`${server.url}/api/v1/namespaces/default/nodes`)).status).toBe(404);
   });
 

@@ -10,7 +10,7 @@ import { joinWith, type Joined } from '../../src/operators/join-with.ts';
 import { mapObjects } from '../../src/operators/map-objects.ts';
 import { mergeSources } from '../../src/operators/merge-sources.ts';
 import { selectorJoin, type LabelSelector } from '../../src/operators/selector-join.ts';
-import { Model, type Op } from '../unit/operators/pipeline-helpers.ts';
+import { applyDeltas, StoreModel, type Op } from '../support/store-model.ts';
 
 interface Pod extends KubeObject {
   readonly node?: string;
@@ -62,8 +62,8 @@ function opsArb<T>(valueArb: (key: string) => fc.Arbitrary<T>, keys = KEYS): fc.
 }
 const batchesArb = fc.array(opsArb(() => podArb), { minLength: 1, maxLength: 25 });
 
-/** Feeds batches through a Model, skipping batches that change nothing (reflect would not emit). */
-function feed<T>(model: Model<T>, input: Subject<Reflection<T>>, ops: Op<T>[], first: boolean): boolean {
+/** Feeds batches through a StoreModel, skipping batches that change nothing (reflect would not emit). */
+function feed<T>(model: StoreModel<T>, input: Subject<Reflection<T>>, ops: Op<T>[], first: boolean): boolean {
   let r: Reflection<T>;
   try {
     r = model.batch(ops, { first });
@@ -75,19 +75,13 @@ function feed<T>(model: Model<T>, input: Subject<Reflection<T>>, ops: Op<T>[], f
 }
 
 const sorted = <V>(s: Snapshot<V>): [string, V][] => [...s.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
-const sourceEntries = <T>(m: Model<T>): [string, T][] => [...m.objects.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+const sourceEntries = <T>(m: StoreModel<T>): [string, T][] => [...m.objects.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
 
-/** previous snapshot + deltas = next snapshot, for every emitted Reflection. */
+/** previous snapshot + deltas = next snapshot, for every emitted Reflection, with the delta protocol held. */
 function assertChain<T>(out: Reflection<T>[]): void {
   let state = new Map<string, T>();
   for (const r of out) {
-    for (const d of r.deltas) {
-      if (d.type === 'added') expect(state.has(d.key)).toBe(false);
-      if (d.type === 'updated' || d.type === 'deleted' || d.type === 'synced') expect(state.has(d.key)).toBe(true);
-      if (d.type === 'updated') expect(d.previous).toBe(state.get(d.key));
-      if (d.type === 'deleted') state.delete(d.key);
-      else state.set(d.key, d.object);
-    }
+    state = applyDeltas(state, r.deltas, { strict: true });
     expect([...state.entries()].sort(([a], [b]) => (a < b ? -1 : 1))).toEqual(sorted(r.snapshot));
     state = new Map(r.snapshot.entries());
   }
@@ -110,7 +104,7 @@ describe('derived views equal recomputation from scratch after every batch', () 
   it('filterObjects', () => {
     fc.assert(
       fc.property(batchesArb, (batches) => {
-        const model = new Model<Pod>();
+        const model = new StoreModel<Pod>();
         const input = new Subject<Reflection<Pod>>();
         const out: Reflection<Pod>[] = [];
         const keep = (p: Pod) => p.phase === 'Running' || p.v === 2;
@@ -129,7 +123,7 @@ describe('derived views equal recomputation from scratch after every batch', () 
   it('mapObjects (with and without equals)', () => {
     fc.assert(
       fc.property(batchesArb, fc.boolean(), (batches, withEquals) => {
-        const model = new Model<Pod>();
+        const model = new StoreModel<Pod>();
         const input = new Subject<Reflection<Pod>>();
         const out: Reflection<string>[] = [];
         const project = (p: Pod) => `${p.node}:${p.phase}`;
@@ -148,7 +142,7 @@ describe('derived views equal recomputation from scratch after every batch', () 
   it('groupCount (multi-valued groups)', () => {
     fc.assert(
       fc.property(batchesArb, (batches) => {
-        const model = new Model<Pod>();
+        const model = new StoreModel<Pod>();
         const input = new Subject<Reflection<Pod>>();
         const out: GroupCounts[] = [];
         input.pipe(groupCount((p: Pod) => [...p.tags, `${p.node ?? '-'}/${p.phase}`])).subscribe((r) => out.push(r));
@@ -170,7 +164,7 @@ describe('derived views equal recomputation from scratch after every batch', () 
   it('groupObjects: each group snapshot equals the members; each group reflection chains', () => {
     fc.assert(
       fc.property(batchesArb, (batches) => {
-        const model = new Model<Pod>();
+        const model = new StoreModel<Pod>();
         const input = new Subject<Reflection<Pod>>();
         const out: Grouping<Pod>[] = [];
         const perGroup = new Map<string, Reflection<Pod>[]>();
@@ -198,8 +192,8 @@ describe('derived views equal recomputation from scratch after every batch', () 
     );
     fc.assert(
       fc.property(fc.array(stepArb, { minLength: 1, maxLength: 30 }), fc.constantFrom('left' as const, 'inner' as const), (steps, mode) => {
-        const pods = new Model<Pod>();
-        const nodes = new Model<Node>();
+        const pods = new StoreModel<Pod>();
+        const nodes = new StoreModel<Node>();
         const left = new Subject<Reflection<Pod>>();
         const right = new Subject<Reflection<Node>>();
         const out: Reflection<Joined<Pod, Node>>[] = [];
@@ -244,8 +238,8 @@ describe('derived views equal recomputation from scratch after every batch', () 
     );
     fc.assert(
       fc.property(fc.array(stepArb, { minLength: 2, maxLength: 30 }), (steps) => {
-        const pods = new Model<Pod>();
-        const svcs = new Model<Svc>();
+        const pods = new StoreModel<Pod>();
+        const svcs = new StoreModel<Svc>();
         const left = new Subject<Reflection<Pod>>();
         const right = new Subject<Reflection<Svc>>();
         const out: Reflection<Joined<Pod, Svc>>[] = [];
@@ -273,7 +267,7 @@ describe('derived views equal recomputation from scratch after every batch', () 
     const stepArb = fc.record({ source: fc.constantFrom('east', 'west'), ops: opsArb(() => podArb) });
     fc.assert(
       fc.property(fc.array(stepArb, { minLength: 1, maxLength: 30 }), (steps) => {
-        const models = { east: new Model<Pod>(), west: new Model<Pod>() };
+        const models = { east: new StoreModel<Pod>(), west: new StoreModel<Pod>() };
         const subjects = { east: new Subject<Reflection<Pod>>(), west: new Subject<Reflection<Pod>>() };
         const firsts = { east: true, west: true };
         const out: Reflection<Pod>[] = [];

@@ -7,6 +7,7 @@ import type { Delta, Reflection, Snapshot } from '../../src/model/reflection.ts'
 import { coalesce } from '../../src/operators/coalesce.ts';
 import { reflect } from '../../src/operators/reflect.ts';
 import { namespaceIndex, withIndex } from '../../src/operators/with-index.ts';
+import { applyDeltas, StoreModel } from '../support/store-model.ts';
 
 interface Obj extends KubeObject {
   readonly spec: { readonly v: number };
@@ -59,100 +60,9 @@ function fresh(events: ListWatchEvent<Obj>[]): ListWatchEvent<Obj>[] {
 }
 
 const keyOf = (o: KubeObject) => `${o.metadata!.namespace}/${o.metadata!.name}`;
-const rvOf = (o: KubeObject | undefined) => o?.metadata?.resourceVersion;
-
-/** The obvious implementation, on plain Maps. */
-class Model {
-  objects = new Map<string, Obj>();
-  rv = '';
-  synced = false;
-  buffer: Map<string, Obj> | undefined;
-  order: string[] = [];
-
-  /** Returns the expected deltas, or undefined when nothing must be emitted. */
-  apply(e: ListWatchEvent<Obj>): Delta<Obj>[] | undefined {
-    switch (e.type) {
-      case 'LIST_START':
-        this.buffer = new Map();
-        this.order = [];
-        return undefined;
-      case 'LIST_PAGE':
-        for (const o of e.items) this.bufferPut(o);
-        return undefined;
-      case 'LIST_DONE': {
-        const buffer = this.buffer;
-        if (buffer === undefined) return undefined;
-        this.buffer = undefined;
-        const deltas: Delta<Obj>[] = [];
-        for (const [k, o] of this.objects) if (!buffer.has(k)) deltas.push({ type: 'deleted', key: k, object: o, finalStateUnknown: true });
-        for (const k of new Set(this.order)) {
-          const o = buffer.get(k);
-          if (o === undefined) continue;
-          const prev = this.objects.get(k);
-          if (prev === undefined) deltas.push({ type: 'added', key: k, object: o });
-          else if (prev !== o) deltas.push({ type: 'updated', key: k, object: o, previous: prev });
-        }
-        this.rv = e.resourceVersion;
-        if (this.synced && deltas.length === 0) return undefined;
-        this.synced = true;
-        this.objects = buffer;
-        return deltas;
-      }
-      case 'ADDED':
-      case 'MODIFIED': {
-        if (this.buffer) return this.bufferPut(e.object);
-        if (!this.synced) return undefined;
-        const k = keyOf(e.object);
-        const prev = this.objects.get(k);
-        if (prev !== undefined && rvOf(prev) === rvOf(e.object)) return undefined;
-        this.objects.set(k, e.object);
-        this.rv = rvOf(e.object)!;
-        return [prev === undefined ? { type: 'added', key: k, object: e.object } : { type: 'updated', key: k, object: e.object, previous: prev }];
-      }
-      case 'DELETED': {
-        const k = keyOf(e.object);
-        if (this.buffer) {
-          this.buffer.delete(k);
-          return undefined;
-        }
-        if (!this.synced || !this.objects.has(k)) return undefined;
-        this.objects.delete(k);
-        this.rv = rvOf(e.object)!;
-        return [{ type: 'deleted', key: k, object: e.object }];
-      }
-      case 'BOOKMARK':
-        if (!this.buffer && this.synced) this.rv = rvOf(e.object)!;
-        return undefined;
-      case 'WATCH_START':
-        this.buffer = undefined;
-        return undefined;
-      default:
-        return undefined;
-    }
-  }
-
-  private bufferPut(o: Obj): undefined {
-    if (!this.buffer) return undefined;
-    const k = keyOf(o);
-    const prev = this.objects.get(k);
-    const stored = prev !== undefined && rvOf(prev) === rvOf(o) ? prev : o;
-    if (!this.buffer.has(k)) this.order.push(k);
-    this.buffer.set(k, stored);
-    return undefined;
-  }
-}
 
 function contents(s: Snapshot<Obj>): Map<string, Obj> {
   return new Map(s.entries());
-}
-
-function applyDeltas(before: Map<string, Obj>, deltas: readonly Delta<Obj>[]): Map<string, Obj> {
-  const m = new Map(before);
-  for (const d of deltas) {
-    if (d.type === 'deleted') m.delete(d.key);
-    else m.set(d.key, d.object);
-  }
-  return m;
 }
 
 function expectSameContents(actual: Map<string, Obj>, expected: Map<string, Obj>): void {
@@ -193,7 +103,7 @@ describe('reflect (property)', () => {
     fc.assert(
       fc.property(scriptArb, (script) => {
         const events = fresh(script);
-        const model = new Model();
+        const model = new StoreModel<Obj>();
         const input = new Subject<ListWatchEvent<Obj>>();
         const out: Reflection<Obj>[] = [];
         input.pipe(reflect<Obj>(), withIndex('ns', namespaceIndex), withIndex('app', appOf)).subscribe({
@@ -215,7 +125,7 @@ describe('reflect (property)', () => {
           expect(out.length).toBe(before + 1);
           const r = out[before]!;
           expectSameContents(contents(r.snapshot), model.objects);
-          expect(r.snapshot.resourceVersion).toBe(model.rv);
+          expect(r.snapshot.resourceVersion).toBe(model.resourceVersion);
           expect(canonical(r.deltas)).toEqual(canonical(expected));
           // Object identity in deltas, not only equality.
           canonical(r.deltas).forEach((d, i) => {

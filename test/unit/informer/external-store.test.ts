@@ -1,10 +1,8 @@
 import { BehaviorSubject, config, defer, EMPTY, finalize, NEVER, of, Subject, throwError } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../../support/test-scheduler.ts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { toExternalStore } from '../../../src/informer/external-store.ts';
 import { FakeInformer, pod } from '../ui/fake-informer.ts';
-
-const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 describe('toExternalStore', () => {
   afterEach(() => {
@@ -12,7 +10,7 @@ describe('toExternalStore', () => {
   });
 
   it('subscribes on the first listener, shares the subscription and releases releaseDelay after the last leaves', () => {
-    const scheduler = newScheduler();
+    const scheduler = testScheduler();
     scheduler.run(({ cold, expectSubscriptions }) => {
       const source = cold<string>('a-b-c');
       const store = toExternalStore(source, { releaseDelay: 3, scheduler });
@@ -27,7 +25,7 @@ describe('toExternalStore', () => {
   });
 
   it('keeps the subscription when a listener arrives within the grace', () => {
-    const scheduler = newScheduler();
+    const scheduler = testScheduler();
     scheduler.run(({ hot, expectSubscriptions }) => {
       const source = hot<string>('a-b-c-d-e');
       const store = toExternalStore(source, { releaseDelay: 3, scheduler });
@@ -41,7 +39,7 @@ describe('toExternalStore', () => {
   });
 
   it('resubscribes when a listener arrives after the release', () => {
-    const scheduler = newScheduler();
+    const scheduler = testScheduler();
     scheduler.run(({ hot, expectSubscriptions }) => {
       const source = hot<string>('a-b-c-d-e');
       const store = toExternalStore(source, { releaseDelay: 1, scheduler });
@@ -55,7 +53,7 @@ describe('toExternalStore', () => {
   });
 
   it('notifies listeners only when the value changed and serves it with a stable identity', () => {
-    const scheduler = newScheduler();
+    const scheduler = testScheduler();
     scheduler.run(({ cold, expectSubscriptions }) => {
       const a = { n: 1 };
       const b = { n: 2 };
@@ -75,7 +73,7 @@ describe('toExternalStore', () => {
   });
 
   it('keeps the last value after the source completes, and forgets it once released', () => {
-    const scheduler = newScheduler();
+    const scheduler = testScheduler();
     scheduler.run(({ cold }) => {
       const store = toExternalStore(cold('a|'), { scheduler });
       const stop = store.subscribe(() => {});
@@ -108,7 +106,7 @@ describe('toExternalStore', () => {
   });
 
   it('records a failure, keeps the last value, notifies, and retries after the release', () => {
-    const scheduler = newScheduler();
+    const scheduler = testScheduler();
     scheduler.run(({ cold, expectSubscriptions }) => {
       const source = cold<string>('a-#', undefined, new Error('boom'));
       const store = toExternalStore(source, { scheduler });
@@ -138,7 +136,7 @@ describe('toExternalStore', () => {
   });
 
   it('calls every listener when one throws, and reports the error as unhandled', () => {
-    const scheduler = newScheduler();
+    const scheduler = testScheduler();
     scheduler.run(({ cold }) => {
       const reported: unknown[] = [];
       config.onUnhandledError = (e) => reported.push(e);
@@ -156,7 +154,7 @@ describe('toExternalStore', () => {
   });
 
   it('ignores a second call of the same unsubscribe function', () => {
-    const scheduler = newScheduler();
+    const scheduler = testScheduler();
     scheduler.run(({ hot, expectSubscriptions }) => {
       const source = hot('a-b-c-d');
       const store = toExternalStore(source, { scheduler });

@@ -1,5 +1,5 @@
 import { BehaviorSubject, NEVER, Observable, Subject } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../../support/test-scheduler.ts';
 import { describe, expect, it } from 'vitest';
 import { healthOf, probeHealth, type Health, type HealthOptions } from '../../../src/informer/health.ts';
 import { informer } from '../../../src/informer/informer.ts';
@@ -13,8 +13,6 @@ const watching: InformerStatus = { phase: 'watching', hasSynced: true, resourceV
 const relisting: InformerStatus = { phase: 'relisting', hasSynced: true, reason: 'expired', loaded: 0 };
 const backoff = (delayMs: number, attempt: number, error: unknown = new ApiError({ code: 503, reason: 'ServiceUnavailable', message: 'down' })): InformerStatus =>
   ({ phase: 'backingOff', hasSynced: true, delayMs, attempt, error, next: 'relist' });
-
-const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 describe('healthOf', () => {
   it('idle is live but not ready; the first list makes it ready; a relist keeps it ready', () => {

@@ -1,5 +1,5 @@
 import { NEVER, Observable } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../../support/test-scheduler.ts';
 import { describe, expect, it } from 'vitest';
 import { informerCache, type CollectionRef } from '../../../src/informer/informer-cache.ts';
 import type { KubeObject } from '../../../src/model/kube-object.ts';
@@ -93,7 +93,7 @@ describe('informerCache', () => {
   });
 
   it('stops the watch keepAliveMs after the last subscriber and releases it; the same informer, still referenced, lists again on its next subscriber', () => {
-    const scheduler = new TestScheduler((x, y) => expect(x).toEqual(y));
+    const scheduler = testScheduler();
     const { built, open, sourceFor } = counting();
     scheduler.run(({ flush }) => {
       const cache = informerCache(sourceFor, { keepAliveMs: 100, scheduler });
@@ -122,7 +122,7 @@ describe('informerCache', () => {
   });
 
   it('keeps an informer first subscribed after keepAliveMs the only informer of its collection: one watch', () => {
-    const scheduler = new TestScheduler((x, y) => expect(x).toEqual(y));
+    const scheduler = testScheduler();
     const { built, open, sourceFor } = counting();
     scheduler.run(({ flush }) => {
       const cache = informerCache(sourceFor, { keepAliveMs: 100, scheduler });
@@ -150,7 +150,7 @@ describe('informerCache', () => {
   });
 
   it('does not keep an informer nobody references once keepAliveMs passed', async () => {
-    const scheduler = new TestScheduler((x, y) => expect(x).toEqual(y));
+    const scheduler = testScheduler();
     const { sourceFor } = counting();
     const cache = informerCache(sourceFor, { keepAliveMs: 100, scheduler });
     let weak!: WeakRef<object>;

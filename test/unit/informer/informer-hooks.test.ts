@@ -1,5 +1,5 @@
 import { NEVER, Observable, throwError, type Subscription } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../../support/test-scheduler.ts';
 import { describe, expect, it } from 'vitest';
 import { informer } from '../../../src/informer/informer.ts';
 import { ApiError } from '../../../src/model/errors.ts';
@@ -24,7 +24,7 @@ class LeakyError extends Error {
 
 describe('informer hooks', () => {
   it('reports every failed list of a typo\'d resource to onError, with the request, attempt and retry', () => {
-    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    const scheduler = testScheduler();
     const failures: Failure[] = [];
     scheduler.run(({ flush }) => {
       const lw: ListWatch = {
@@ -48,7 +48,7 @@ describe('informer hooks', () => {
   });
 
   it('names a failed watch by the resourceVersion it resumed from, and keeps credentials out of the message', () => {
-    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    const scheduler = testScheduler();
     const failures: Failure[] = [];
     scheduler.run(({ cold, flush }) => {
       const lw: ListWatch = { list: () => listing([pod('a')]), watch: () => cold<WatchEvent>('--#', undefined, new LeakyError('connection reset')) };

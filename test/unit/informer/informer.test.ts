@@ -1,5 +1,5 @@
 import { NEVER, Observable, of, type Subscription } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import type { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it, vi } from 'vitest';
 import { informer } from '../../../src/informer/informer.ts';
 import type { ObjectCallbackError } from '../../../src/model/errors.ts';
@@ -7,6 +7,7 @@ import type { InformerStatus } from '../../../src/model/informer-status.ts';
 import type { KubeObject } from '../../../src/model/kube-object.ts';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import type { ListOptions, ListWatch, ObjectList, WatchEvent } from '../../../src/model/wire.ts';
+import { testScheduler } from '../../support/test-scheduler.ts';
 
 const pod = (name: string, rv: string, node = 'n1'): KubeObject & { spec: { nodeName: string } } => ({
   metadata: { name, namespace: 'ns', resourceVersion: rv },
@@ -49,7 +50,7 @@ describe('informer', () => {
   });
 
   it('gives a late subscriber the current state as added deltas first, then live changes', () => {
-    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    const scheduler = testScheduler();
     scheduler.run(({ cold, flush }) => {
       const events = cold<WatchEvent>('-----m', { m: { type: 'MODIFIED', object: pod('a', '12') } });
       const { lw } = source([pod('a', '1'), pod('b', '2')], events);
@@ -67,7 +68,7 @@ describe('informer', () => {
   });
 
   it('reports listing, synced, watching and backing off on status$, and hasSynced never turns back', () => {
-    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    const scheduler = testScheduler();
     scheduler.run(({ cold, flush }) => {
       const events = cold<WatchEvent>('--e', { e: { type: 'ERROR', object: { code: 500, reason: 'InternalError' } } });
       const { lw } = source([pod('a', '1')], events);
@@ -87,7 +88,7 @@ describe('informer', () => {
   });
 
   it('keeps the watch alive for keepAliveMs after the last subscriber, so a quick resubscribe does not relist', () => {
-    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    const scheduler = testScheduler();
     scheduler.run(({ flush }) => {
       const { lw, counts } = source([pod('a', '1')], NEVER);
       const inf = informer(lw, { scheduler, keepAliveMs: 100 });
@@ -103,7 +104,7 @@ describe('informer', () => {
   });
 
   it('stops the watch keepAliveMs after the last subscriber left', () => {
-    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    const scheduler = testScheduler();
     scheduler.run(({ flush }) => {
       const { lw, counts } = source([pod('a', '1')], NEVER);
       const inf = informer(lw, { scheduler, keepAliveMs: 100 });
@@ -124,7 +125,7 @@ describe('informer', () => {
   });
 
   it('replays the local store as synced deltas every resyncPeriodMs, without a request', () => {
-    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    const scheduler = testScheduler();
     scheduler.run(({ flush }) => {
       const { lw, counts } = source([pod('a', '1')], NEVER);
       const inf = informer(lw, { scheduler, resyncPeriodMs: 1000 });
@@ -203,7 +204,7 @@ describe('informer', () => {
     }
 
     it('says synced only once getSnapshot() returns the listed objects, on the first list and on a relist', () => {
-      const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+      const scheduler = testScheduler();
       scheduler.run(({ flush }) => {
         const inf = informer(relisting(scheduler), { scheduler, random: () => 0 });
         const seen: string[] = [];
@@ -218,7 +219,7 @@ describe('informer', () => {
     });
 
     it('gives a subscriber joining from a status$ callback each delta once', () => {
-      const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+      const scheduler = testScheduler();
       scheduler.run(({ flush }) => {
         const inf = informer(relisting(scheduler), { scheduler, random: () => 0 });
         const joined: string[][] = [];
@@ -261,7 +262,7 @@ describe('informer', () => {
 
   describe('one bad object', () => {
     it('skips an object transform, keyOf or an index function throws on, for every subscriber, and reports it', () => {
-      const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+      const scheduler = testScheduler();
       scheduler.run(({ cold, flush }) => {
         const events = cold<WatchEvent>('--m-n', {
           m: { type: 'MODIFIED', object: pod('bad', '12') },
@@ -331,7 +332,7 @@ describe('informer', () => {
 
 describe('informer status$: list progress and a relist that cannot catch up (issue 17)', () => {
   it('reports progress page by page, with the server\'s remaining estimate, before the first snapshot', () => {
-    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    const scheduler = testScheduler();
     scheduler.run(({ cold, flush }) => {
       const pages: ObjectList<KubeObject>[] = [
         { metadata: { resourceVersion: '10', continue: 'p2', remainingItemCount: 3 }, items: [pod('a', '1'), pod('b', '2')] },
@@ -357,7 +358,7 @@ describe('informer status$: list progress and a relist that cannot catch up (iss
   });
 
   it('says relisting with reason relistLoop once every first watch after a list got 410, then recovers by streaming', () => {
-    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    const scheduler = testScheduler();
     scheduler.run(({ flush }) => {
       let lists = 0;
       const requests: string[] = [];

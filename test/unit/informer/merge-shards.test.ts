@@ -5,7 +5,9 @@ import { InvalidShardError } from '../../../src/model/errors.ts';
 import type { Informer } from '../../../src/model/informer.ts';
 import type { InformerStatus } from '../../../src/model/informer-status.ts';
 import type { Reflection } from '../../../src/model/reflection.ts';
-import { entriesOf, Model, testScheduler } from '../operators/pipeline-helpers.ts';
+import { entriesOf } from '../operators/pipeline-helpers.ts';
+import { StoreModel as Model } from '../../support/store-model.ts';
+import { testScheduler } from '../../support/test-scheduler.ts';
 
 /** An informer whose reflections and status the test drives. */
 function fakeShard(reflections$: Observable<Reflection<number>>, status: InformerStatus = { phase: 'idle', hasSynced: false }) {

@@ -1,9 +1,8 @@
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../../support/test-scheduler.ts';
 import { describe, expect, it } from 'vitest';
 import type { LeaderElectionStatus } from '../../../src/leader/leader-election.ts';
 import { whileLeading } from '../../../src/leader/while-leading.ts';
 
-const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 const F: LeaderElectionStatus = { leading: false, leader: undefined };
 const O: LeaderElectionStatus = { leading: false, leader: 'other' };
 const L: LeaderElectionStatus = { leading: true, leader: 'me' };
@@ -11,7 +10,7 @@ const statuses = { f: F, o: O, l: L };
 
 describe('whileLeading', () => {
   it('subscribes the work on acquisition and unsubscribes it on stepping down, for every term', () => {
-    newScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+    testScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
       const election = hot('f-l---o--l---f-|', statuses);
       const work = cold('-a-b-c');
       expectObservable(election.pipe(whileLeading(() => work))).toBe('---a-b----a-b--|');
@@ -20,7 +19,7 @@ describe('whileLeading', () => {
   });
 
   it('ignores status changes that keep leading (a new leader name while following, a repeated leading)', () => {
-    newScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+    testScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
       const election = hot('f-l-l-o-f-', statuses);
       const work = cold('-a-b-c-d-e');
       expectObservable(election.pipe(whileLeading(() => work))).toBe('---a-b----');
@@ -29,7 +28,7 @@ describe('whileLeading', () => {
   });
 
   it('never leading: the work is never subscribed', () => {
-    newScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+    testScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
       const election = hot('f--o--|', statuses);
       const work = cold('a');
       expectObservable(election.pipe(whileLeading(() => work))).toBe('------|');
@@ -38,7 +37,7 @@ describe('whileLeading', () => {
   });
 
   it('an error of the work ends the election subscription too (and so releases the Lease)', () => {
-    newScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+    testScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
       const election = hot('f-l-------', statuses);
       const work = cold('-a-#');
       expectObservable(election.pipe(whileLeading(() => work))).toBe('---a-#');
@@ -47,7 +46,7 @@ describe('whileLeading', () => {
   });
 
   it('an election error is forwarded and stops the work', () => {
-    newScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+    testScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
       const election = hot('f-l--#', statuses);
       const work = cold('-a-b-c');
       expectObservable(election.pipe(whileLeading(() => work))).toBe('---a-#');
@@ -56,7 +55,7 @@ describe('whileLeading', () => {
   });
 
   it('early unsubscribe stops the work, then the election', () => {
-    newScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+    testScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
       const election = hot('f-l-------', statuses);
       const work = cold('-a-b-c');
       expectObservable(election.pipe(whileLeading(() => work)), '^---!').toBe('---a-');
@@ -66,7 +65,7 @@ describe('whileLeading', () => {
   });
 
   it('a throwing work factory errors the output', () => {
-    newScheduler().run(({ hot, expectObservable }) => {
+    testScheduler().run(({ hot, expectObservable }) => {
       const election = hot('f-l-', statuses);
       const boom = new Error('factory');
       expectObservable(

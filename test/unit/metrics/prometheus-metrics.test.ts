@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { NEVER, Observable, map, tap, throwError, timer, type Subscription } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../../support/test-scheduler.ts';
 import { describe, expect, it } from 'vitest';
 import { informer } from '../../../src/informer/informer.ts';
 import type { KubeObject } from '../../../src/model/kube-object.ts';
@@ -30,7 +30,7 @@ function samples(text: string): Map<string, number> {
  * never ends. The clock is then frozen at 1523 and the registry scraped while that run is in flight.
  */
 function scriptedRun() {
-  const s = new TestScheduler((a, b) => expect(a).toEqual(b));
+  const s = testScheduler();
   const registry = new Registry();
   let frozen: number | undefined;
   const metrics = prometheusMetrics({ registry, now: () => frozen ?? s.now() });
@@ -126,7 +126,7 @@ describe('prometheusMetrics', () => {
   it('counts each failed list of a typo\'d resource as a list error and its relist, and leaves the informer unsynced', async () => {
     const registry = new Registry();
     const metrics = prometheusMetrics({ registry, now: () => 0 });
-    const s = new TestScheduler((a, b) => expect(a).toEqual(b));
+    const s = testScheduler();
     s.run(() => {
       const lw: ListWatch = { list: () => throwError(() => ({ code: 404, reason: 'NotFound' })), watch: () => NEVER };
       const sub = informer(lw, { scheduler: s, random: () => 0, ...metrics.informer('typo') }).reflections$.subscribe();

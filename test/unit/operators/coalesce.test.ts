@@ -1,5 +1,5 @@
 import { map, mergeAll, type Observable } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../../support/test-scheduler.ts';
 import { describe, expect, it } from 'vitest';
 import type { ListWatchEvent } from '../../../src/model/list-watch-event.ts';
 import type { Reflection } from '../../../src/model/reflection.ts';
@@ -7,8 +7,8 @@ import { coalesce } from '../../../src/operators/coalesce.ts';
 import { reflect } from '../../../src/operators/reflect.ts';
 import { resync } from '../../../src/operators/resync.ts';
 import { E, obj, summarize, type Obj } from './reflect-helpers.ts';
-
-const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+import { StoreModel } from '../../support/store-model.ts';
+import { operatorChecklist } from '../../support/operator-checklist.ts';
 
 const uidObj = (name: string, rv: string, uid: string): Obj => ({ metadata: { name, namespace: 'ns', resourceVersion: rv, uid } });
 
@@ -33,23 +33,9 @@ const reflected = (source: Observable<ListWatchEvent<Obj>[]>) => source.pipe(mer
 describe('coalesce', () => {
   const pipeline = (source: Observable<ListWatchEvent<Obj>[]>, window = 3) => reflected(source).pipe(coalesce<Obj>(window), map(deltasOf));
 
-  it('never emits for a source that never emits', () => {
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold<Reflection<Obj>>('-');
-      expectObservable(source.pipe(coalesce(3))).toBe('-');
-      expectSubscriptions(source.subscriptions).toBe('^');
-    });
-  });
-
-  it('completes with an empty source and forwards errors', () => {
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const e = cold<Reflection<Obj>>('|');
-      const f = cold<Reflection<Obj>>('--#');
-      expectObservable(e.pipe(coalesce(3))).toBe('|');
-      expectObservable(f.pipe(coalesce(3))).toBe('--#');
-      expectSubscriptions(e.subscriptions).toBe('(^!)');
-      expectSubscriptions(f.subscriptions).toBe('^-!');
-    });
+  describe('checklist', () => {
+    const [a, b] = StoreModel.reflections<Obj>([[['put', 'a', obj('a', '1')]], [['put', 'b', obj('b', '2')]]]);
+    operatorChecklist({ operator: (scheduler) => coalesce<Obj>(3, scheduler), values: { a: a!, b: b! }, throwing: { none: 'coalesce takes no callback' } });
   });
 
   it('passes the first Reflection at once, then folds a window into one Reflection', () => {

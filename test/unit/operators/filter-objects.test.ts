@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import { filterObjects } from '../../../src/operators/filter-objects.ts';
 import { withIndex } from '../../../src/operators/with-index.ts';
-import { boom, Model, operatorChecklist, summary, testScheduler } from './pipeline-helpers.ts';
+import { summary } from './pipeline-helpers.ts';
+import { StoreModel } from '../../support/store-model.ts';
+import { boom, operatorChecklist } from '../../support/operator-checklist.ts';
+import { testScheduler } from '../../support/test-scheduler.ts';
 
 interface Pod {
   readonly phase: string;
@@ -11,8 +14,8 @@ interface Pod {
 }
 const running = (p: Pod) => p.phase === 'Running';
 
-function run(batches: Parameters<Model<Pod>['batch']>[0][]) {
-  const m = new Model<Pod>();
+function run(batches: Parameters<StoreModel<Pod>['batch']>[0][]) {
+  const m = new StoreModel<Pod>();
   const input = new Subject<Reflection<Pod>>();
   const out: Reflection<Pod>[] = [];
   input.pipe(filterObjects(running)).subscribe((r) => out.push(r));
@@ -22,8 +25,8 @@ function run(batches: Parameters<Model<Pod>['batch']>[0][]) {
 
 describe('filterObjects', () => {
   describe('checklist', () => {
-    const [a, b] = Model.reflections<Pod>([[['put', 'p1', { phase: 'Running' }]], [['put', 'p2', { phase: 'Running' }]]]);
-    operatorChecklist(() => filterObjects(running), { a: a!, b: b! }, () => filterObjects<Pod>(boom));
+    const [a, b] = StoreModel.reflections<Pod>([[['put', 'p1', { phase: 'Running' }]], [['put', 'p2', { phase: 'Running' }]]]);
+    operatorChecklist({ operator: () => filterObjects(running), values: { a: a!, b: b! }, throwing: () => filterObjects<Pod>(boom) });
   });
 
   it('emits matching objects as added and ignores the others', () => {
@@ -60,7 +63,7 @@ describe('filterObjects', () => {
     const input = new Subject<Reflection<Pod>>();
     const out: Reflection<Pod>[] = [];
     input.pipe(filterObjects(running)).subscribe((r) => out.push(r));
-    const m = new Model<Pod>();
+    const m = new StoreModel<Pod>();
     input.next(m.batch([['put', 'a', { phase: 'Running' }]]));
     const r = m.batch([['del', 'a']]);
     input.next({ snapshot: r.snapshot, deltas: [{ ...r.deltas[0]!, finalStateUnknown: true }] });
@@ -72,7 +75,7 @@ describe('filterObjects', () => {
     const input = new Subject<Reflection<Pod>>();
     const out: Reflection<Pod>[] = [];
     input.pipe(filterObjects<Pod>((p) => (p.n ?? 0) > threshold)).subscribe((r) => out.push(r));
-    const m = new Model<Pod>();
+    const m = new StoreModel<Pod>();
     input.next(m.batch([['put', 'a', { phase: 'x', n: 1 }]]));
     threshold = 5;
     input.next(m.batch([['sync', 'a']]));
@@ -83,14 +86,14 @@ describe('filterObjects', () => {
     const input = new Subject<Reflection<Pod>>();
     const out: Reflection<Pod>[] = [];
     input.pipe(filterObjects(running), withIndex('phase', (p: Pod) => p.phase)).subscribe((r) => out.push(r));
-    input.next(new Model<Pod>().batch([['put', 'a', { phase: 'Running' }], ['put', 'b', { phase: 'Pending' }]]));
+    input.next(new StoreModel<Pod>().batch([['put', 'a', { phase: 'Running' }], ['put', 'b', { phase: 'Pending' }]]));
     expect(out[0]!.snapshot.indexKeys('phase', 'Running')).toEqual(['a']);
     expect(Object.isFrozen(out[0]!.deltas)).toBe(true);
   });
 
   it('narrows the output type with a type guard (s.x only compiles when narrowed)', () => {
     type Shape = { kind: 'a'; x: number } | { kind: 'b' };
-    const [a] = Model.reflections<Shape>([[['put', 'k', { kind: 'a', x: 1 }], ['put', 'l', { kind: 'b' }]]]);
+    const [a] = StoreModel.reflections<Shape>([[['put', 'k', { kind: 'a', x: 1 }], ['put', 'l', { kind: 'b' }]]]);
     const xs: number[] = [];
     of(a!)
       .pipe(filterObjects((s: Shape): s is Extract<Shape, { kind: 'a' }> => s.kind === 'a'))

@@ -2,7 +2,8 @@ import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import { groupCount, type GroupCounts } from '../../../src/operators/group-count.ts';
-import { boom, Model, operatorChecklist, type Op } from './pipeline-helpers.ts';
+import { StoreModel, type Op } from '../../support/store-model.ts';
+import { boom, operatorChecklist } from '../../support/operator-checklist.ts';
 
 interface Pod {
   readonly node?: string;
@@ -12,7 +13,7 @@ interface Pod {
 const nodePhase = (p: Pod) => `${p.node ?? '-'}/${p.phase}`;
 
 function run(groupOf: (p: Pod) => string | string[] | undefined, batches: Op<Pod>[][]) {
-  const m = new Model<Pod>();
+  const m = new StoreModel<Pod>();
   const input = new Subject<Reflection<Pod>>();
   const out: GroupCounts[] = [];
   input.pipe(groupCount(groupOf)).subscribe((r) => out.push(r));
@@ -23,8 +24,8 @@ const counts = (g: GroupCounts) => Object.fromEntries([...g.counts.entries()].so
 
 describe('groupCount', () => {
   describe('checklist', () => {
-    const [a, b] = Model.reflections<Pod>([[['put', 'p1', { phase: 'Running' }]], [['put', 'p2', { phase: 'Running' }]]]);
-    operatorChecklist(() => groupCount(nodePhase), { a: a!, b: b! }, () => groupCount<Pod>(boom));
+    const [a, b] = StoreModel.reflections<Pod>([[['put', 'p1', { phase: 'Running' }]], [['put', 'p2', { phase: 'Running' }]]]);
+    operatorChecklist({ operator: () => groupCount(nodePhase), values: { a: a!, b: b! }, throwing: () => groupCount<Pod>(boom) });
   });
 
   it('counts objects per node and phase', () => {

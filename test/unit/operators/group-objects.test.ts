@@ -2,7 +2,9 @@ import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import { groupBy, groupObjects, type Grouping } from '../../../src/operators/group-objects.ts';
-import { boom, entriesOf, Model, operatorChecklist, type Op } from './pipeline-helpers.ts';
+import { entriesOf } from './pipeline-helpers.ts';
+import { StoreModel, type Op } from '../../support/store-model.ts';
+import { boom, operatorChecklist } from '../../support/operator-checklist.ts';
 
 interface Pod {
   readonly node?: string;
@@ -11,7 +13,7 @@ interface Pod {
 const byNode = (p: Pod) => p.node;
 
 function run(batches: Op<Pod>[][]) {
-  const m = new Model<Pod>();
+  const m = new StoreModel<Pod>();
   const input = new Subject<Reflection<Pod>>();
   const out: Grouping<Pod>[] = [];
   input.pipe(groupObjects(byNode)).subscribe((r) => out.push(r));
@@ -26,8 +28,8 @@ describe('groupObjects', () => {
   });
 
   describe('checklist', () => {
-    const [a, b] = Model.reflections<Pod>([[['put', 'p1', { node: 'n1' }]], [['put', 'p2', { node: 'n1' }]]]);
-    operatorChecklist(() => groupObjects(byNode), { a: a!, b: b! }, () => groupObjects<Pod>(boom));
+    const [a, b] = StoreModel.reflections<Pod>([[['put', 'p1', { node: 'n1' }]], [['put', 'p2', { node: 'n1' }]]]);
+    operatorChecklist({ operator: () => groupObjects(byNode), values: { a: a!, b: b! }, throwing: () => groupObjects<Pod>(boom) });
   });
 
   it('partitions objects into one snapshot per group', () => {

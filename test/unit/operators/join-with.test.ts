@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import { join } from '../../../src/operators/join.ts';
 import { joinWith, type Joined, type JoinOptions } from '../../../src/operators/join-with.ts';
-import { boom, Model, operatorChecklist, testScheduler, type Op } from './pipeline-helpers.ts';
+import { StoreModel, type Op } from '../../support/store-model.ts';
+import { boom, operatorChecklist } from '../../support/operator-checklist.ts';
+import { testScheduler } from '../../support/test-scheduler.ts';
 
 interface Pod {
   readonly node?: string;
@@ -17,8 +19,8 @@ interface Node {
 const podsOnNodes: JoinOptions<Pod, Node> = { leftKey: (p) => p.node, rightKey: (n) => n.name };
 
 function harness(options: JoinOptions<Pod, Node> = podsOnNodes) {
-  const pods = new Model<Pod>();
-  const nodes = new Model<Node>();
+  const pods = new StoreModel<Pod>();
+  const nodes = new StoreModel<Node>();
   const left = new Subject<Reflection<Pod>>();
   const right = new Subject<Reflection<Node>>();
   const out: Reflection<Joined<Pod, Node>>[] = [];
@@ -43,14 +45,24 @@ const described = (r: Reflection<Joined<Pod, Node>>) => r.deltas.map((d) => `${d
 
 describe('joinWith', () => {
   describe('checklist (left side)', () => {
-    const [a, b] = Model.reflections<Pod>([[['put', 'p1', { node: 'n1' }]], [['put', 'p2', { node: 'n1' }]]]);
-    const [r] = Model.reflections<Node>([[['put', 'n1', { name: 'n1' }]]]);
-    operatorChecklist(() => joinWith(of(r!), podsOnNodes), { a: a!, b: b! }, () => joinWith(of(r!), { ...podsOnNodes, leftKey: boom }));
+    const [a, b] = StoreModel.reflections<Pod>([[['put', 'p1', { node: 'n1' }]], [['put', 'p2', { node: 'n1' }]]]);
+    const [r] = StoreModel.reflections<Node>([[['put', 'n1', { name: 'n1' }]]]);
+    operatorChecklist({ operator: () => joinWith(of(r!), podsOnNodes), values: { a: a!, b: b! }, throwing: () => joinWith(of(r!), { ...podsOnNodes, leftKey: boom }) });
+  });
+
+  describe('checklist (join, the creation form, on its left side)', () => {
+    const [a, b] = StoreModel.reflections<Pod>([[['put', 'p1', { node: 'n1' }]], [['put', 'p2', { node: 'n1' }]]]);
+    const [r] = StoreModel.reflections<Node>([[['put', 'n1', { name: 'n1' }]]]);
+    operatorChecklist<Reflection<Pod>>({
+      operator: () => (left$) => join(left$, of(r!), podsOnNodes),
+      values: { a: a!, b: b! },
+      throwing: () => (left$) => join(left$, of(r!), { ...podsOnNodes, leftKey: boom }),
+    });
   });
 
   describe('right side', () => {
-    const [a] = Model.reflections<Pod>([[['put', 'p1', { node: 'n1' }]]]);
-    const [r] = Model.reflections<Node>([[['put', 'n1', { name: 'n1' }]]]);
+    const [a] = StoreModel.reflections<Pod>([[['put', 'p1', { node: 'n1' }]]]);
+    const [r] = StoreModel.reflections<Node>([[['put', 'n1', { name: 'n1' }]]]);
     it('emits nothing until the right side has emitted, then the joined state', () => {
       testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const left = cold('a', { a: a! });
@@ -203,8 +215,8 @@ describe('joinWith', () => {
   });
 
   it('join(left$, right$) is the creation form of joinWith', () => {
-    const [a] = Model.reflections<Pod>([[['put', 'p1', { node: 'n1' }]]]);
-    const [r] = Model.reflections<Node>([[['put', 'n1', { name: 'n1' }]]]);
+    const [a] = StoreModel.reflections<Pod>([[['put', 'p1', { node: 'n1' }]]]);
+    const [r] = StoreModel.reflections<Node>([[['put', 'n1', { name: 'n1' }]]]);
     const out: Reflection<Joined<Pod, Node>>[] = [];
     join(of(a!), of(r!), podsOnNodes).subscribe((x) => out.push(x));
     expect(out.map(rows)).toEqual([{ p1: ['n1'] }]);

@@ -2,7 +2,9 @@ import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import { mapObjects, type MapObjectsOptions } from '../../../src/operators/map-objects.ts';
-import { boom, Model, operatorChecklist, summary, type Op } from './pipeline-helpers.ts';
+import { summary } from './pipeline-helpers.ts';
+import { StoreModel, type Op } from '../../support/store-model.ts';
+import { boom, operatorChecklist } from '../../support/operator-checklist.ts';
 
 interface Pod {
   readonly node?: string;
@@ -10,7 +12,7 @@ interface Pod {
 }
 
 function run<R>(project: (p: Pod, key: string) => R, batches: Op<Pod>[][], options?: MapObjectsOptions<R>) {
-  const m = new Model<Pod>();
+  const m = new StoreModel<Pod>();
   const input = new Subject<Reflection<Pod>>();
   const out: Reflection<R>[] = [];
   let calls = 0;
@@ -28,8 +30,8 @@ function run<R>(project: (p: Pod, key: string) => R, batches: Op<Pod>[][], optio
 
 describe('mapObjects', () => {
   describe('checklist', () => {
-    const [a, b] = Model.reflections<Pod>([[['put', 'p1', { n: 1 }]], [['put', 'p2', { n: 2 }]]]);
-    operatorChecklist(() => mapObjects((p: Pod) => p.n), { a: a!, b: b! }, () => mapObjects<Pod, number>(boom));
+    const [a, b] = StoreModel.reflections<Pod>([[['put', 'p1', { n: 1 }]], [['put', 'p2', { n: 2 }]]]);
+    operatorChecklist({ operator: () => mapObjects((p: Pod) => p.n), values: { a: a!, b: b! }, throwing: () => mapObjects<Pod, number>(boom) });
   });
 
   it('projects every object under the same key, with the key passed to project', () => {

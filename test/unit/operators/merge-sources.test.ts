@@ -2,11 +2,14 @@ import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import { mergeSources } from '../../../src/operators/merge-sources.ts';
-import { entriesOf, Model, testScheduler, type Op } from './pipeline-helpers.ts';
+import { entriesOf } from './pipeline-helpers.ts';
+import { StoreModel, type Op } from '../../support/store-model.ts';
+import { boom, operatorChecklist } from '../../support/operator-checklist.ts';
+import { testScheduler } from '../../support/test-scheduler.ts';
 
 function harness(names: string[], prefixKeys?: boolean | ((s: string, k: string) => string)) {
   const subjects = Object.fromEntries(names.map((n) => [n, new Subject<Reflection<number>>()]));
-  const models = Object.fromEntries(names.map((n) => [n, { m: new Model<number>(), first: true }]));
+  const models = Object.fromEntries(names.map((n) => [n, { m: new StoreModel<number>(), first: true }]));
   const out: Reflection<number>[] = [];
   mergeSources(subjects, prefixKeys === undefined ? {} : { prefixKeys }).subscribe((r) => out.push(r));
   const push = (name: string, ops: Op<number>[]) => {
@@ -18,54 +21,58 @@ function harness(names: string[], prefixKeys?: boolean | ((s: string, k: string)
 }
 
 describe('mergeSources', () => {
-  const [a] = Model.reflections<number>([[['put', 'ns-a/x', 1]]]);
-  const [b] = Model.reflections<number>([[['put', 'ns-b/y', 2]]]);
+  const [a] = StoreModel.reflections<number>([[['put', 'ns-a/x', 1]]]);
+  const [b] = StoreModel.reflections<number>([[['put', 'ns-b/y', 2]]]);
 
-  it('never: emits nothing while a source has not emitted, stays subscribed to all', () => {
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const s1 = cold('a', { a: a! });
-      const s2 = cold<Reflection<number>>('-');
-      expectObservable(mergeSources({ s1, s2 })).toBe('-');
-      expectSubscriptions(s1.subscriptions).toBe('^');
-      expectSubscriptions(s2.subscriptions).toBe('^');
+  describe('checklist (one source)', () => {
+    operatorChecklist<Reflection<number>>({
+      operator: () => (s1) => mergeSources({ s1 }),
+      values: { a: a!, b: b! },
+      throwing: () => (s1) => mergeSources({ s1 }, { prefixKeys: boom }),
     });
   });
-  it('empty: completes when a source completes without emitting, unsubscribing the others', () => {
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const s1 = cold('a---', { a: a! });
-      const s2 = cold<Reflection<number>>('--|');
-      expectObservable(mergeSources({ s1, s2 })).toBe('--|');
-      expectSubscriptions(s1.subscriptions).toBe('^-!');
+
+  describe('several sources', () => {
+    it('never: emits nothing while a source has not emitted, stays subscribed to all', () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const s1 = cold('a', { a: a! });
+        const s2 = cold<Reflection<number>>('-');
+        expectObservable(mergeSources({ s1, s2 })).toBe('-');
+        expectSubscriptions(s1.subscriptions).toBe('^');
+        expectSubscriptions(s2.subscriptions).toBe('^');
+      });
     });
-  });
-  it('error: forwards any source error and unsubscribes the others', () => {
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const s1 = cold('a---', { a: a! });
-      const s2 = cold<Reflection<number>>('--#');
-      expectObservable(mergeSources({ s1, s2 })).toBe('--#');
-      expectSubscriptions(s1.subscriptions).toBe('^-!');
+    it('empty: completes when a source completes without emitting, unsubscribing the others', () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const s1 = cold('a---', { a: a! });
+        const s2 = cold<Reflection<number>>('--|');
+        expectObservable(mergeSources({ s1, s2 })).toBe('--|');
+        expectSubscriptions(s1.subscriptions).toBe('^-!');
+      });
     });
-  });
-  it('values, never-ending and completion: ready when all emitted, completes when all completed', () => {
-    testScheduler().run(({ cold, expectObservable }) => {
-      const s1 = cold('a---|', { a: a! });
-      const s2 = cold('--b----|', { b: b! });
-      expectObservable(mergeSources({ s1, s2 })).toBe('--x----|', { x: expect.objectContaining({ deltas: expect.arrayContaining([expect.anything(), expect.anything()]) }) });
+    it('error: forwards any source error and unsubscribes the others', () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const s1 = cold('a---', { a: a! });
+        const s2 = cold<Reflection<number>>('--#');
+        expectObservable(mergeSources({ s1, s2 })).toBe('--#');
+        expectSubscriptions(s1.subscriptions).toBe('^-!');
+      });
     });
-  });
-  it('early unsubscribe: unsubscribes every source', () => {
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const s1 = cold('a-----', { a: a! });
-      const s2 = cold('-b----', { b: b! });
-      expectObservable(mergeSources({ s1, s2 }), '---!').toBe('-x', { x: expect.anything() });
-      expectSubscriptions(s1.subscriptions).toBe('^--!');
-      expectSubscriptions(s2.subscriptions).toBe('^--!');
+    it('values, never-ending and completion: ready when all emitted, completes when all completed', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const s1 = cold('a---|', { a: a! });
+        const s2 = cold('--b----|', { b: b! });
+        expectObservable(mergeSources({ s1, s2 })).toBe('--x----|', { x: expect.objectContaining({ deltas: expect.arrayContaining([expect.anything(), expect.anything()]) }) });
+      });
     });
-  });
-  it('throwing key function: errors', () => {
-    testScheduler().run(({ cold, expectObservable }) => {
-      const s1 = cold('-a', { a: a! });
-      expectObservable(mergeSources({ s1 }, { prefixKeys: () => { throw new Error('callback'); } })).toBe('-#', undefined, new Error('callback'));
+    it('early unsubscribe: unsubscribes every source', () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const s1 = cold('a-----', { a: a! });
+        const s2 = cold('-b----', { b: b! });
+        expectObservable(mergeSources({ s1, s2 }), '---!').toBe('-x', { x: expect.anything() });
+        expectSubscriptions(s1.subscriptions).toBe('^--!');
+        expectSubscriptions(s2.subscriptions).toBe('^--!');
+      });
     });
   });
 

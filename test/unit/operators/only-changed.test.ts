@@ -4,13 +4,14 @@ import type { KubeObject } from '../../../src/model/kube-object.ts';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import { onlyChanged } from '../../../src/operators/only-changed.ts';
 import { predicates, type Predicate } from '../../../src/operators/predicates.ts';
-import { boom, Model, operatorChecklist, type Op } from './pipeline-helpers.ts';
+import { StoreModel, type Op } from '../../support/store-model.ts';
+import { boom, operatorChecklist } from '../../support/operator-checklist.ts';
 
 type Obj = KubeObject & { metadata: { finalizers?: string[] }; spec?: { replicas?: number; tags?: Record<string, number> } };
 const o = (meta: Partial<Obj['metadata']> & Record<string, unknown> = {}, spec?: Obj['spec']): Obj => ({ metadata: { name: 'x', ...meta }, ...(spec ? { spec } : {}) });
 
 function run(predicate: Predicate<Obj>, batches: Op<Obj>[][]) {
-  const m = new Model<Obj>();
+  const m = new StoreModel<Obj>();
   const input = new Subject<Reflection<Obj>>();
   const out: Reflection<Obj>[] = [];
   input.pipe(onlyChanged(predicate)).subscribe((r) => out.push(r));
@@ -21,8 +22,8 @@ const types = (out: Reflection<Obj>[]) => out.map((r) => r.deltas.map((d) => `${
 
 describe('onlyChanged', () => {
   describe('checklist', () => {
-    const [a, b] = Model.reflections<Obj>([[['put', 'k', o({ generation: 1 })]], [['put', 'k', o({ generation: 2 })]]]);
-    operatorChecklist<Obj>(() => onlyChanged(predicates.generation), { a: b!, b: a! }, () => onlyChanged<Obj>(boom));
+    const [a, b] = StoreModel.reflections<Obj>([[['put', 'k', o({ generation: 1 })]], [['put', 'k', o({ generation: 2 })]]]);
+    operatorChecklist<Reflection<Obj>>({ operator: () => onlyChanged(predicates.generation), values: { a: b!, b: a! }, throwing: () => onlyChanged<Obj>(boom) });
   });
 
   it('drops status-only updates under predicates.generation and keeps spec changes, adds, deletes and resyncs', () => {
@@ -46,7 +47,7 @@ describe('onlyChanged', () => {
     const input = new Subject<Reflection<Obj>>();
     const out: Reflection<Obj>[] = [];
     input.pipe(onlyChanged(predicates.generation)).subscribe((r) => out.push(r));
-    const r = new Model<Obj>().batch([['put', 'a', o({ generation: 1 })]]);
+    const r = new StoreModel<Obj>().batch([['put', 'a', o({ generation: 1 })]]);
     input.next({ snapshot: r.snapshot, deltas: [{ type: 'updated', key: 'a', object: o({ generation: 1 }) }] });
     expect(out).toHaveLength(1);
   });

@@ -1,19 +1,17 @@
 import { map, Subject, timer } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../../support/test-scheduler.ts';
 import { describe, expect, it } from 'vitest';
 import type { Failure } from '../../../src/model/failure.ts';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import { reconcile, type ReconcileOutcome, type Reconciler, type WorkQueueEvent } from '../../../src/operators/reconcile.ts';
-import { Model } from './pipeline-helpers.ts';
-
-const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+import { StoreModel } from '../../support/store-model.ts';
 
 describe('reconcile hooks', () => {
   it('onQueueEvent follows the queue: queued (deduplicated), started with its wait, finished with the outcome, stopped on teardown', () => {
-    const s = newScheduler();
+    const s = testScheduler();
     const events: string[] = [];
     s.run(() => {
-      const model = new Model<number>();
+      const model = new StoreModel<number>();
       const input = new Subject<Reflection<number>>();
       // Each run takes 10 frames; concurrency 1, so b waits for a.
       const reconciler: Reconciler<number> = () => timer(10, s).pipe(map(() => undefined));
@@ -43,11 +41,11 @@ describe('reconcile hooks', () => {
   });
 
   it('onError receives every failed run with the key, attempt and retry, before the outcome is emitted', () => {
-    const s = newScheduler();
+    const s = testScheduler();
     const log: string[] = [];
     const failures: Failure[] = [];
     s.run(() => {
-      const model = new Model<number>();
+      const model = new StoreModel<number>();
       const input = new Subject<Reflection<number>>();
       let calls = 0;
       const reconciler: Reconciler<number> = () => {
@@ -66,8 +64,8 @@ describe('reconcile hooks', () => {
   });
 
   it('a throwing hook errors the output and tears the loop down', () => {
-    newScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const model = new Model<number>();
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const model = new StoreModel<number>();
       const source = cold<Reflection<number>>('a-', { a: model.batch([['put', 'k', 1]], { first: true }) });
       const boom = new Error('metrics broke');
       const out = source.pipe(

@@ -1,11 +1,11 @@
 import { map, Subject, throwError, timer, type Observable } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import type { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import { reconcile, type ReconcileOptions, type Reconciler, type ReconcileOutcome } from '../../../src/operators/reconcile.ts';
-import { Model, type Op } from './pipeline-helpers.ts';
-
-const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+import { StoreModel, type Op } from '../../support/store-model.ts';
+import { boom, operatorChecklist } from '../../support/operator-checklist.ts';
+import { testScheduler } from '../../support/test-scheduler.ts';
 
 /**
  * Runs `reconcile` in virtual time: `batches[t]` are pushed at frame t, the run is observed until
@@ -18,12 +18,12 @@ function simulate<T>(
   until = 10_000,
   complete?: number,
 ) {
-  const s = newScheduler();
+  const s = testScheduler();
   const starts: string[] = [];
   const outcomes: ReconcileOutcome[] = [];
   let completed: number | undefined;
   s.run(() => {
-    const model = new Model<T>();
+    const model = new StoreModel<T>();
     const input = new Subject<Reflection<T>>();
     let first = true;
     for (const [t, ops] of Object.entries(batches)) {
@@ -51,23 +51,15 @@ const ok =
 
 describe('reconcile', () => {
   describe('checklist', () => {
-    it('never: runs nothing and stays subscribed', () => {
-      newScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold<Reflection<number>>('-');
-        expectObservable(source.pipe(reconcile(() => undefined))).toBe('-');
-        expectSubscriptions(source.subscriptions).toBe('^');
-      });
-    });
-    it('empty: completes at once', () => {
-      newScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold<Reflection<number>>('|');
-        expectObservable(source.pipe(reconcile(() => undefined))).toBe('|');
-        expectSubscriptions(source.subscriptions).toBe('(^!)');
-      });
+    const [a, b] = StoreModel.reflections<number>([[['put', 'k', 1]], [['put', 'k', 2]]]);
+    operatorChecklist({
+      operator: (scheduler) => reconcile(() => undefined, { scheduler }),
+      values: { a: a!, b: b! },
+      throwing: (scheduler) => reconcile(() => undefined, { scheduler, onQueueEvent: boom }),
     });
     it('error: forwards the source error and cancels in-flight runs', () => {
-      newScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const [a] = Model.reflections<number>([[['put', 'k', 1]]]);
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const [a] = StoreModel.reflections<number>([[['put', 'k', 1]]]);
         const work = cold('-----x|');
         const source = cold('a-#', { a: a! });
         expectObservable(source.pipe(reconcile(() => work))).toBe('--#');
@@ -75,8 +67,8 @@ describe('reconcile', () => {
       });
     });
     it('values, never-ending: one outcome per run, output stays open', () => {
-      newScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const [a] = Model.reflections<number>([[['put', 'k', 1]]]);
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const [a] = StoreModel.reflections<number>([[['put', 'k', 1]]]);
         const source = cold('a-', { a: a! });
         const work = cold('--(x|)', { x: { requeueAfter: undefined } });
         expectObservable(source.pipe(reconcile(() => work))).toBe('--o', { o: { type: 'reconciled', key: 'k', requeueAfter: undefined, durationMs: 2 } });
@@ -85,8 +77,8 @@ describe('reconcile', () => {
     });
     it('early unsubscribe: unsubscribes the source, the in-flight observable and aborts the signal', () => {
       const signals: AbortSignal[] = [];
-      newScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const [a] = Model.reflections<number>([[['put', 'k', 1]]]);
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const [a] = StoreModel.reflections<number>([[['put', 'k', 1]]]);
         const source = cold('a------', { a: a! });
         const work = cold('-----x|');
         expectObservable(
@@ -217,7 +209,7 @@ describe('reconcile', () => {
     const outcomes: ReconcileOutcome[] = [];
     const input = new Subject<Reflection<number>>();
     const sub = input.pipe(reconcile(async () => ({ requeueAfter: 5_000_000 }))).subscribe((o) => outcomes.push(o));
-    input.next(new Model<number>().batch([['put', 'k', 1]]));
+    input.next(new StoreModel<number>().batch([['put', 'k', 1]]));
     await Promise.resolve();
     await Promise.resolve();
     expect(outcomes).toMatchObject([{ type: 'reconciled', key: 'k', requeueAfter: 5_000_000 }]);

@@ -1,13 +1,12 @@
-import { map, Subject } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { map, mergeAll, Subject, type Observable } from 'rxjs';
+import { testScheduler } from '../../support/test-scheduler.ts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InvalidObjectError, ObjectCallbackError } from '../../../src/model/errors.ts';
 import type { ListWatchEvent } from '../../../src/model/list-watch-event.ts';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import { reflect, type ReflectOptions } from '../../../src/operators/reflect.ts';
 import { E, obj, summarize, type Obj } from './reflect-helpers.ts';
-
-const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+import { boom, operatorChecklist } from '../../support/operator-checklist.ts';
 
 /** Feeds events synchronously and collects the Reflections. */
 function run(events: ListWatchEvent<Obj>[], options?: ReflectOptions<Obj>): Reflection<Obj>[] {
@@ -25,28 +24,13 @@ describe('reflect', () => {
   afterEach(() => vi.unstubAllEnvs());
 
   describe('marbles', () => {
-    it('never emits for a source that never emits', () => {
-      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold<ListWatchEvent<Obj>>('-');
-        expectObservable(source.pipe(reflect())).toBe('-');
-        expectSubscriptions(source.subscriptions).toBe('^');
-      });
-    });
-
-    it('completes with an empty source', () => {
-      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold<ListWatchEvent<Obj>>('|');
-        expectObservable(source.pipe(reflect())).toBe('|');
-        expectSubscriptions(source.subscriptions).toBe('(^!)');
-      });
-    });
-
-    it('forwards an error', () => {
-      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold<ListWatchEvent<Obj>>('--#', undefined, new Error('boom'));
-        expectObservable(source.pipe(reflect())).toBe('--#', undefined, new Error('boom'));
-        expectSubscriptions(source.subscriptions).toBe('^-!');
-      });
+    // Marble values are arrays of events, so that a whole list bracket fits in one frame.
+    const events = (...e: ListWatchEvent<Obj>[]) => e;
+    const reflected = (options?: ReflectOptions<Obj>) => (source: Observable<ListWatchEvent<Obj>[]>) => source.pipe(mergeAll(), reflect(options));
+    operatorChecklist({
+      operator: () => reflected(),
+      values: { a: events(E.start(), E.page(obj('a', '1')), E.done('1')), b: events(E.modified(obj('a', '2'))) },
+      throwing: () => reflected({ transform: boom }),
     });
 
     it('emits once at LIST_DONE, then once per watch event, and completes with the source', () => {
@@ -88,18 +72,6 @@ describe('reflect', () => {
         };
         expectObservable(source.pipe(reflect({ keyOf }), map((r) => r.deltas.length))).toBe('-e-a-#', { e: 0, a: 1 }, err);
         expectSubscriptions(source.subscriptions).toBe('^----!');
-      });
-    });
-
-    it('errors when transform throws', () => {
-      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const err = new Error('bad transform');
-        const source = cold('sp-', { s: E.start(), p: E.page(obj('a', '1')) });
-        const transform = (): Obj => {
-          throw err;
-        };
-        expectObservable(source.pipe(reflect({ transform }))).toBe('-#', undefined, err);
-        expectSubscriptions(source.subscriptions).toBe('^!');
       });
     });
 

@@ -1,13 +1,12 @@
 import { map } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../../support/test-scheduler.ts';
 import { describe, expect, it } from 'vitest';
 import type { Reflection } from '../../../src/model/reflection.ts';
 import { resync } from '../../../src/operators/resync.ts';
 import { HamtMap } from '../../../src/store/hamt.ts';
 import { StoreSnapshot } from '../../../src/store/snapshot.ts';
 import { obj, summarize, type Obj } from './reflect-helpers.ts';
-
-const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+import { operatorChecklist } from '../../support/operator-checklist.ts';
 
 function reflection(rv: string, ...objs: Obj[]): Reflection<Obj> {
   let m = HamtMap.empty<Obj>();
@@ -21,22 +20,15 @@ const ab = reflection('2', obj('a', '1'), obj('b', '2'));
 const empty = reflection('0');
 
 describe('resync', () => {
-  it('never emits for a source that never emits', () => {
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold<Reflection<Obj>>('-');
-      expectObservable(source.pipe(resync(5)), '^ 100ms !').toBe('-');
-      expectSubscriptions(source.subscriptions).toBe('^ 100ms !');
-    });
+  describe('checklist', () => {
+    operatorChecklist({ operator: (scheduler) => resync<Obj>(1000, scheduler), values: { a, b: ab }, throwing: { none: 'resync takes no callback' } });
   });
 
-  it('completes with an empty source and forwards errors', () => {
+  it('forwards an error after a resync timer started, and stops the timer', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const e = cold<Reflection<Obj>>('|');
-      const f = cold<Reflection<Obj>>('a-#', { a });
-      expectObservable(e.pipe(resync(5))).toBe('|');
-      expectObservable(f.pipe(resync(5))).toBe('a-#', { a });
-      expectSubscriptions(e.subscriptions).toBe('(^!)');
-      expectSubscriptions(f.subscriptions).toBe('^-!');
+      const source = cold('a-#', { a });
+      expectObservable(source.pipe(resync(5)), '^ 20ms !').toBe('a-#', { a });
+      expectSubscriptions(source.subscriptions).toBe('^-!');
     });
   });
 

@@ -1,24 +1,15 @@
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../../support/test-scheduler.ts';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../src/model/errors.ts';
 import { retryAfterMs, retryBackoff } from '../../../src/operators/retry-backoff.ts';
-
-const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+import { boom, operatorChecklist } from '../../support/operator-checklist.ts';
 
 describe('retryBackoff', () => {
-  it('mirrors a source that never emits', () => {
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold('-');
-      expectObservable(source.pipe(retryBackoff())).toBe('-');
-      expectSubscriptions(source.subscriptions).toBe('^');
-    });
-  });
-
-  it('mirrors an empty source', () => {
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold('|');
-      expectObservable(source.pipe(retryBackoff())).toBe('|');
-      expectSubscriptions(source.subscriptions).toBe('(^!)');
+  describe('checklist (retries refused: a mirror)', () => {
+    operatorChecklist<string>({
+      operator: (scheduler) => retryBackoff({ scheduler, shouldRetry: () => false }),
+      values: { a: 'a', b: 'b' },
+      throwing: { operator: (scheduler) => retryBackoff({ scheduler, shouldRetry: boom }), source: '-#' },
     });
   });
 

@@ -5,7 +5,9 @@ import type { Reflection } from '../../../src/model/reflection.ts';
 import { groupObjects, type Grouping } from '../../../src/operators/group-objects.ts';
 import type { Joined } from '../../../src/operators/join-with.ts';
 import { selectorJoin, type LabelSelector, type SelectorJoinOptions } from '../../../src/operators/selector-join.ts';
-import { boom, entriesOf, Model, operatorChecklist, type Op } from './pipeline-helpers.ts';
+import { entriesOf } from './pipeline-helpers.ts';
+import { StoreModel, type Op } from '../../support/store-model.ts';
+import { boom, operatorChecklist } from '../../support/operator-checklist.ts';
 
 interface Selecting {
   readonly selector?: Record<string, string>;
@@ -16,8 +18,8 @@ const services: SelectorJoinOptions<KubeObject, Selecting> = { matchLabels: (s) 
 const policies: SelectorJoinOptions<KubeObject, Selecting> = { selector: (s) => s.labelSelector };
 
 function harness(options: SelectorJoinOptions<KubeObject, Selecting>) {
-  const pods = new Model<KubeObject>();
-  const sels = new Model<Selecting>();
+  const pods = new StoreModel<KubeObject>();
+  const sels = new StoreModel<Selecting>();
   const left = new Subject<Reflection<KubeObject>>();
   const right = new Subject<Reflection<Selecting>>();
   const out: Reflection<Joined<KubeObject, Selecting>>[] = [];
@@ -39,9 +41,9 @@ function harness(options: SelectorJoinOptions<KubeObject, Selecting>) {
 
 describe('selectorJoin', () => {
   describe('checklist', () => {
-    const [a, b] = Model.reflections<KubeObject>([[['put', 'p1', pod({ app: 'web' })]], [['put', 'p2', pod({ app: 'web' })]]]);
-    const [r] = Model.reflections<Selecting>([[['put', 's1', { selector: { app: 'web' } }]]]);
-    operatorChecklist(() => selectorJoin(of(r!), services), { a: a!, b: b! }, () => selectorJoin(of(r!), { ...services, labels: boom }));
+    const [a, b] = StoreModel.reflections<KubeObject>([[['put', 'p1', pod({ app: 'web' })]], [['put', 'p2', pod({ app: 'web' })]]]);
+    const [r] = StoreModel.reflections<Selecting>([[['put', 's1', { selector: { app: 'web' } }]]]);
+    operatorChecklist({ operator: () => selectorJoin(of(r!), services), values: { a: a!, b: b! }, throwing: () => selectorJoin(of(r!), { ...services, labels: boom }) });
   });
 
   it('joins each pod with the Services whose selector matches all of their labels', () => {
@@ -103,8 +105,8 @@ describe('selectorJoin', () => {
   });
 
   it('gives the reverse view (pods per Service) through groupObjects on rightKeys', () => {
-    const pods = new Model<KubeObject>();
-    const svcs = new Model<Selecting>();
+    const pods = new StoreModel<KubeObject>();
+    const svcs = new StoreModel<Selecting>();
     const out: Grouping<Joined<KubeObject, Selecting>>[] = [];
     of(pods.batch([['put', 'p1', pod({ app: 'web' })], ['put', 'p2', pod({ app: 'web' })], ['put', 'p3', pod({ app: 'db' })]]))
       .pipe(selectorJoin(of(svcs.batch([['put', 'web', { selector: { app: 'web' } }]])), services), groupObjects((row) => row.rightKeys))

@@ -1,5 +1,5 @@
 import { map, of, Subject } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../../support/test-scheduler.ts';
 import { describe, expect, it } from 'vitest';
 import { IndexConflictError, UnknownIndexError } from '../../../src/model/errors.ts';
 import type { ListWatchEvent } from '../../../src/model/list-watch-event.ts';
@@ -7,8 +7,7 @@ import type { Reflection, Snapshot } from '../../../src/model/reflection.ts';
 import { reflect } from '../../../src/operators/reflect.ts';
 import { namespaceIndex, withIndex } from '../../../src/operators/with-index.ts';
 import { E, type Obj } from './reflect-helpers.ts';
-
-const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+import { boom, operatorChecklist } from '../../support/operator-checklist.ts';
 
 const pod = (ns: string, name: string, rv: string, app?: string | string[]): Obj & { app?: string | string[] } => ({
   metadata: { name, namespace: ns, resourceVersion: rv },
@@ -43,24 +42,7 @@ describe('withIndex', () => {
       return out!;
     };
 
-    it('never emits for a source that never emits', () => {
-      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const source = cold<Reflection<Pod>>('-');
-        expectObservable(source.pipe(withIndex('app', byApp))).toBe('-');
-        expectSubscriptions(source.subscriptions).toBe('^');
-      });
-    });
-
-    it('completes with an empty source and forwards errors', () => {
-      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const empty = cold<Reflection<Pod>>('|');
-        const failing = cold<Reflection<Pod>>('-#');
-        expectObservable(empty.pipe(withIndex('app', byApp))).toBe('|');
-        expectObservable(failing.pipe(withIndex('app', byApp))).toBe('-#');
-        expectSubscriptions(empty.subscriptions).toBe('(^!)');
-        expectSubscriptions(failing.subscriptions).toBe('^!');
-      });
-    });
+    operatorChecklist<Reflection<Pod>>({ operator: () => withIndex('app', byApp), values: { a: r1(), b: r1() }, throwing: () => withIndex('app', boom) });
 
     it('passes deltas through with an indexed snapshot, and unsubscribes early', () => {
       testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
@@ -74,21 +56,6 @@ describe('withIndex', () => {
           '^--!',
         ).toBe('-x-', { x: { n: 4, web: ['p1', 'p2'] } });
         expectSubscriptions(source.subscriptions).toBe('^--!');
-      });
-    });
-
-    it('errors when the index function throws', () => {
-      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-        const err = new Error('index fn');
-        const source = cold('-r-', { r: r1() });
-        expectObservable(
-          source.pipe(
-            withIndex('app', () => {
-              throw err;
-            }),
-          ),
-        ).toBe('-#', undefined, err);
-        expectSubscriptions(source.subscriptions).toBe('^!');
       });
     });
 

@@ -1,6 +1,6 @@
 import { defer, mergeMap, NEVER, throwError, timer, type Observable } from 'rxjs';
 import { VirtualTimeScheduler } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../../support/test-scheduler.ts';
 import { describe, expect, it } from 'vitest';
 import { WatchStalledError } from '../../../src/model/errors.ts';
 import type { KubeObject } from '../../../src/model/kube-object.ts';
@@ -103,7 +103,7 @@ describe('listWatch: a stalled watch is a dead connection, not a failing server'
 
   /** Lists once, then answers every watch with `watchReply()`; records each watch's start frame. */
   function run(watchReply: () => Observable<WatchEvent>, ms: number) {
-    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    const scheduler = testScheduler();
     const events: ListWatchEvent[] = [];
     const watches: { at: number; resourceVersion: string | undefined }[] = [];
     scheduler.run(({ flush }) => {

@@ -1,11 +1,12 @@
 import { NEVER, Observable, throwError, of, defer } from 'rxjs';
-import { TestScheduler, type RunHelpers } from 'rxjs/testing';
+import { type RunHelpers } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { ApiError, WatchStreamError, WatchStalledError } from '../../../src/model/errors.ts';
 import type { KubeObject, Status } from '../../../src/model/kube-object.ts';
 import type { ListWatchEvent } from '../../../src/model/list-watch-event.ts';
 import type { ListOptions, ListWatch, ObjectList, WatchEvent, WatchOptions } from '../../../src/model/wire.ts';
 import { listWatch, type ListWatchOptions } from '../../../src/sources/list-watch.ts';
+import { testScheduler } from '../../support/test-scheduler.ts';
 
 type Request = { op: 'list'; options: ListOptions } | { op: 'watch'; options: WatchOptions };
 type Reply = { op: 'list'; reply: Observable<ObjectList<KubeObject>> } | { op: 'watch'; reply: Observable<WatchEvent> };
@@ -50,7 +51,7 @@ const tooLarge = new ApiError({
 /** Runs the loop in virtual time for `ms`, returning the requests and the events' types. */
 function run(replies: Reply[] | ((helpers: RunHelpers) => Reply[]), ms: number, options: ListWatchOptions = {}) {
   const events: ListWatchEvent[] = [];
-  const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+  const scheduler = testScheduler();
   let requests!: Request[];
   scheduler.run((helpers) => {
     const { flush } = helpers;
@@ -347,7 +348,7 @@ describe('listWatch: streaming list', () => {
 
 describe('listWatch: teardown', () => {
   it('unsubscribes the request in flight when the subscriber leaves', () => {
-    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    const scheduler = testScheduler();
     scheduler.run(({ cold, expectSubscriptions }) => {
       const listReply = cold<ObjectList<KubeObject>>('-(a|)', { a: page('1', []) });
       const watchReply = cold<WatchEvent>('----------');
@@ -368,7 +369,7 @@ describe('listWatch: teardown', () => {
 describe('listWatch piped into reflect: the Reflections of each recovery', () => {
   it('turns a 410 relist into deletes with finalStateUnknown, updates for changed versions only, and adds', async () => {
     const { reflect } = await import('../../../src/operators/reflect.ts');
-    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    const scheduler = testScheduler();
     const seen: string[][] = [];
     scheduler.run(({ flush }) => {
       const { source } = scripted([
@@ -392,7 +393,7 @@ describe('listWatch piped into reflect: the Reflections of each recovery', () =>
 
   it('emits nothing for a relist after a very short watch when nothing changed', async () => {
     const { reflect } = await import('../../../src/operators/reflect.ts');
-    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    const scheduler = testScheduler();
     let emissions = 0;
     scheduler.run(({ flush }) => {
       const { source } = scripted([list(of(page('10', [pod('a', '1')]))), watch(of()), list(of(page('10', [pod('a', '1')]))), watch(NEVER)]);

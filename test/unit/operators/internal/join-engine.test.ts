@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Reflection } from '../../../../src/model/reflection.ts';
 import type { Joined } from '../../../../src/model/derived-views.ts';
 import { joinReflections } from '../../../../src/operators/internal/join-engine.ts';
-import { Model, type Op } from '../pipeline-helpers.ts';
+import { StoreModel, type Op } from '../../../support/store-model.ts';
 
 interface Pod {
   readonly node?: string;
@@ -15,8 +15,8 @@ interface Node {
 }
 
 function harness() {
-  const pods = new Model<Pod>();
-  const nodes = new Model<Node>();
+  const pods = new StoreModel<Pod>();
+  const nodes = new StoreModel<Node>();
   const left = new Subject<Reflection<Pod>>();
   const right = new Subject<Reflection<Node>>();
   const out: Reflection<Joined<Pod, Node>>[] = [];
