@@ -113,3 +113,5 @@ export { fetchLeaseClient } from './leader/fetch-lease-client.ts';
 export type { FetchLeaseClientOptions } from './leader/fetch-lease-client.ts';
 export type { LeaseClient } from './leader/lease-client.ts';
 export type { Lease, LeaseSpec } from './leader/lease.ts';
+export { shardRing, ShardRingOptionsError, ringAssignment, whileOwning, reshardedReflections } from './informer/shard-ring-api.ts';
+export type { RingAssignment, ShardRingOptions, RingLeaseClient, ReshardedReflectionsOptions } from './informer/shard-ring-api.ts';

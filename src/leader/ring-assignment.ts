@@ -36,14 +36,7 @@ export function ringAssignment(members: readonly string[], identity: string, fie
 /**
  * The canonical form of a ring's member list: distinct identities sorted in code-unit order.
  *
- * @example
- * ```ts
- * import { ringMembers } from 'rxkube';
- * ringMembers(['b', 'a', 'b']); // ['a', 'b']
- * ```
- *
- * @param members - identities in any order.
- * @returns a new sorted array without duplicates.
+ * @internal
  */
 export function ringMembers(members: readonly string[]): string[] {
   return [...new Set(members)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -51,18 +44,10 @@ export function ringMembers(members: readonly string[]): string[] {
 
 /**
  * The epoch of a ring view: 16 hex digits of the FNV-1a hash of the sorted member identities. Every
- * replica that sees the same members computes the same epoch; a different epoch means a
- * different member set (up to hash collisions, which only delay a handover: the rule compares
- * member lists, not epochs).
+ * replica that sees the same members computes the same epoch (the handover rule compares member
+ * lists, not epochs, so a collision cannot break it).
  *
- * @example
- * ```ts
- * import { ringEpoch } from 'rxkube';
- * ringEpoch(['b', 'a']) === ringEpoch(['a', 'b']); // true
- * ```
- *
- * @param members - identities in any order.
- * @returns the epoch.
+ * @internal
  */
 export function ringEpoch(members: readonly string[]): string {
   return shardHash(ringMembers(members).join('\n'));
@@ -102,15 +87,7 @@ export function shardDifference(from: Shard, minus: readonly Shard[]): Shard | u
  * Whether two shards (or two absences of one) select the same objects: same field and the same
  * ranges after merging adjacent ones.
  *
- * @example
- * ```ts
- * import { sameShard } from 'rxkube';
- * sameShard({ field: 'uid', ranges: [{ start: 0n, end: 4n }] }, { field: 'uid', ranges: [{ start: 0n, end: 2n }, { start: 2n, end: 4n }] }); // true
- * ```
- *
- * @param a - a shard or `undefined`.
- * @param b - a shard or `undefined`.
- * @returns whether they are equal.
+ * @internal
  */
 export function sameShard(a: Shard | undefined, b: Shard | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;

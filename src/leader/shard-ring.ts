@@ -7,9 +7,9 @@ import { ringAssignment, ringEpoch, ringMembers, sameShard, shardDifference, sha
 import type { RingLeaseClient } from './ring-lease-client.ts';
 import { ShardRingOptionsError } from './shard-ring-options-error.ts';
 
-/** The label that puts a Lease in a ring: `rxkube.io/ring=<ring>`. */
+/** The label that puts a Lease in a ring: `rxkube.io/ring=<ring>`. @internal */
 export const RING_LABEL = 'rxkube.io/ring';
-/** The annotation in which a member acknowledges the member list it acts on (identities joined by `,`). */
+/** The annotation in which a member acknowledges the member list it acts on (identities joined by `,`). @internal */
 export const RING_MEMBERS_ANNOTATION = 'rxkube.io/ring-members';
 
 /** Options of {@link shardRing}. */
@@ -67,7 +67,7 @@ export interface ShardRingOptions {
  * ```
  */
 export interface RingAssignment {
-  /** The view's id: {@link ringEpoch} of `members`; equal on every replica that sees the same members. */
+  /** The view's id: 16 hex digits of the FNV-1a hash of `members`, equal on every replica that sees the same members. */
   readonly epoch: string;
   /** The live members as this replica sees them (itself included while its Lease is held), sorted. */
   readonly members: readonly string[];

@@ -22,8 +22,10 @@ class FakeLeases {
   readonly failing = new Set<string>();
   readonly hanging = new Set<string>();
   private readonly scheduler: VirtualTimeScheduler;
-  constructor(scheduler: VirtualTimeScheduler, private readonly latencyMs = 10) {
+  private readonly latencyMs: number;
+  constructor(scheduler: VirtualTimeScheduler, latencyMs = 10) {
     this.scheduler = scheduler;
+    this.latencyMs = latencyMs;
   }
 
   /** Rewrites a Lease as another writer would (kubectl annotate): bumps the resourceVersion. */
