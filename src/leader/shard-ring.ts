@@ -119,7 +119,7 @@ interface Config {
  * while its acknowledgement claims it; of two replicas that both want a key, the later writer reads
  * the earlier's claim and waits. A replica that cannot renew drops everything at `renewDeadlineMs`,
  * before any other counts it gone (`leaseDurationMs` after it last saw the Lease change). A key
- * is unowned for at most: a crashed owner's lease duration + one retry period, plus, for the work
+ * is unowned for at most: a crashed owner's lease duration + two retry periods, plus, for the work
  * that follows `ready`, one relist — or two retry periods + one relist on a graceful leave or a join.
  * As for leader election, there is no fencing: a replica paused longer than the lease can still
  * act after the others took over, and requests already sent are not recalled.
