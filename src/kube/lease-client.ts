@@ -9,7 +9,7 @@ import { kubeFetch } from './kube-fetch.ts';
  * kubeconfig (read once, here).
  *
  * The identity needs `get`, `create` and `update` on `leases` (`coordination.k8s.io`) in the
- * election's namespace, and `list` there for `shardRing`.
+ * election's namespace, and `list` and `delete` there for `shardRing`.
  *
  * @example
  * ```ts

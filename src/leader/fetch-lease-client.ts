@@ -24,8 +24,9 @@ export interface FetchLeaseClientOptions {
 
 /**
  * A {@link LeaseClient} over HTTP: `GET`, `POST` and `PUT` on
- * `/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases`, and a `GET` of the collection
- * with a label selector for {@link shardRing} (a {@link RingLeaseClient}). Runs in browsers (through
+ * `/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases`, and for {@link shardRing} (a
+ * {@link RingLeaseClient}) a `GET` of the collection with a label selector and a `DELETE` with a
+ * resourceVersion precondition. Runs in browsers (through
  * `kubectl proxy` or with a token) and in Node.js; `kubeLeaseClient` from `rxkube/kube` wraps it
  * with a kubeconfig's credentials.
  *
@@ -47,13 +48,17 @@ export function fetchLeaseClient(options: FetchLeaseClientOptions): RingLeaseCli
   const fetchFn = options.fetch ?? ((url: string, init: FetchInit) => globalThis.fetch(url, init));
   const base = options.baseUrl.replace(/\/+$/, '');
   const collection = (namespace: string): string => `${base}/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
-  const call = async <R = Lease>(method: FetchInit['method'], url: string, signal: AbortSignal, body?: Lease): Promise<R | undefined> => {
+  const call = async <R = Lease>(method: FetchInit['method'], url: string, signal: AbortSignal, body?: Lease, preconditions?: { resourceVersion: string }): Promise<R | undefined> => {
     const headers = new Headers(options.headers);
     headers.set('Accept', 'application/json');
     const init: FetchInit = { method, headers, signal };
     if (body !== undefined) {
       headers.set('Content-Type', 'application/json');
       init.body = JSON.stringify(body);
+    }
+    if (method === 'DELETE' && preconditions !== undefined) {
+      headers.set('Content-Type', 'application/json');
+      init.body = JSON.stringify({ apiVersion: 'v1', kind: 'DeleteOptions', preconditions });
     }
     const response = await fetchFn(url, init);
     if (method === 'GET' && response.status === 404) {
@@ -75,6 +80,8 @@ export function fetchLeaseClient(options: FetchLeaseClientOptions): RingLeaseCli
       const list = await call<{ items?: Lease[] }>('GET', `${collection(namespace)}?labelSelector=${encodeURIComponent(labelSelector)}`, signal);
       return list?.items ?? [];
     },
+    delete: (namespace, name, resourceVersion, signal) =>
+      call<unknown>('DELETE', `${collection(namespace)}/${encodeURIComponent(name)}`, signal, undefined, { resourceVersion }),
     get: (namespace, name, signal) => call('GET', `${collection(namespace)}/${encodeURIComponent(name)}`, signal),
     create: async (lease, signal) => (await call('POST', collection(nameOf(lease).namespace), signal, lease))!,
     update: async (lease, signal) => {

@@ -109,6 +109,8 @@ interface Config {
  *    holder and its Lease changed within its `leaseDurationSeconds` on the local clock (as in
  *    {@link leaderElection}: remote clocks are never read). This replica is live while its last
  *    successful renewal is less than `renewDeadlineMs` old.
+ *    A live member deletes the Leases of members gone (resourceVersion-guarded), so the ring
+ *    does not keep crashed members' Leases and a replica that starts later does not wait for them.
  * 3. If the live members differ from the view: adopt them as the view and shrink `ready` to the
  *    new `shard` at once (stop keys lost), emit, and start the next round now (to acknowledge).
  *    If they are the view, and the Lease acknowledges it: `ready` = `shard` minus the range each
@@ -165,6 +167,8 @@ export function shardRing(client: RingLeaseClient, options: ShardRingOptions): O
     let timer: Subscription | undefined;
     let deadline: Subscription | undefined;
     let inFlight: Subscription | undefined;
+    const deleting = new Set<string>();
+    const collecting = new Set<Subscription>();
 
     const fail = (error: unknown): void => config.onError?.(error);
     const target = (): Shard | undefined => (alive ? ringAssignment(view, identity, field) : undefined);
@@ -225,11 +229,12 @@ export function shardRing(client: RingLeaseClient, options: ShardRingOptions): O
       report();
     };
 
-    const observe = (leases: readonly Lease[]): { members: string[]; claims: Shard[] } => {
+    const observe = (leases: readonly Lease[]): { members: string[]; claims: Shard[]; expired: Lease[] } => {
       const now = scheduler.now();
       const present = new Set<string>();
       const members: string[] = [];
       const claims: Shard[] = [];
+      const expired: Lease[] = [];
       for (const lease of leases) {
         const leaseName = lease.metadata?.name;
         if (leaseName === undefined || leaseName === name) continue;
@@ -240,15 +245,52 @@ export function shardRing(client: RingLeaseClient, options: ShardRingOptions): O
         const at = previous !== undefined && previous.raw === raw ? previous.at : now;
         if (previous === undefined || previous.raw !== raw) seen.set(leaseName, { raw, at });
         const holder = lease.spec?.holderIdentity;
+        if (at + (lease.spec?.leaseDurationSeconds ?? 0) * 1000 <= now) {
+          expired.push(lease);
+          continue;
+        }
         if (!holder || holder === identity) continue;
-        if (at + (lease.spec?.leaseDurationSeconds ?? 0) * 1000 <= now) continue;
         members.push(holder);
         // A Lease without an acknowledgement may be reconciling anything.
         const claim = ack === undefined ? wholeSpace(field) : ringAssignment(ack.split(',').filter((m) => m !== ''), holder, field);
         if (claim !== undefined) claims.push(claim);
       }
       for (const leaseName of [...seen.keys()]) if (!present.has(leaseName)) seen.delete(leaseName);
-      return { members, claims };
+      return { members, claims, expired };
+    };
+
+    /** Deletes the Leases of members gone (crashed, or released), unless they changed since read. */
+    const collect = (expired: readonly Lease[]): void => {
+      for (const lease of expired) {
+        const leaseName = lease.metadata!.name!;
+        const version = lease.metadata?.resourceVersion;
+        if (version === undefined || deleting.has(leaseName)) continue;
+        let sub: Subscription | undefined;
+        const done = (): void => {
+          deleting.delete(leaseName);
+          if (sub !== undefined) collecting.delete(sub);
+          seen.delete(leaseName);
+        };
+        sub = request((signal) => client.delete(namespace, leaseName, version, signal)).subscribe({
+          complete: done,
+          error: (error: unknown) => {
+            done();
+            // Someone else deleted it, or its member came back: both fine.
+            const code = (error as { code?: unknown } | null)?.code;
+            if (code !== 404 && code !== 409) {
+              try {
+                fail(error);
+              } catch (thrown) {
+                subscriber.error(thrown);
+              }
+            }
+          },
+        });
+        if (!sub.closed) {
+          deleting.add(leaseName);
+          collecting.add(sub);
+        }
+      }
     };
 
     const round = (): void => {
@@ -279,7 +321,8 @@ export function shardRing(client: RingLeaseClient, options: ShardRingOptions): O
       }
       let next = config.retryPeriodMs;
       if (leases !== undefined) {
-        const { members, claims } = observe(leases);
+        const { members, claims, expired } = observe(leases);
+        if (alive) collect(expired);
         const current = ringMembers(alive ? [...members, identity] : members);
         if (!sameMembers(current, view)) {
           view = current;
@@ -302,6 +345,7 @@ export function shardRing(client: RingLeaseClient, options: ShardRingOptions): O
       deadline?.unsubscribe();
       timer?.unsubscribe();
       inFlight?.unsubscribe();
+      for (const sub of collecting) sub.unsubscribe();
       if (!config.release || !alive || own === undefined) return;
       const now = microTime(scheduler.now());
       const released: Lease = {

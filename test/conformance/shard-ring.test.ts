@@ -141,6 +141,8 @@ describe('shard ring on the real kube-apiserver', () => {
     await exited(children.get('b')!);
     appendFileSync(ledger, `${JSON.stringify({ id: 'b', event: 'killed', t: Date.now() })}\n`);
     await waitFor('a and c to take over from b', () => settledOn(['a', 'c']), 20_000);
+    // b's Lease is deleted by a survivor (guarded by its resourceVersion), so d will not wait for it.
+    await waitFor('b\'s Lease to be deleted', async () => ((await call(info, 'GET', `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/${ring}-b`)).status === 404 ? true : undefined), 10_000);
 
     // 2. add d: a and c give up part of their ranges before d starts on them.
     start('d');

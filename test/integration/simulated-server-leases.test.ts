@@ -11,7 +11,7 @@ describe('the simulated server serves coordination.k8s.io/v1 Leases (for leaderE
   });
   afterAll(() => server.close());
 
-  it('creates, reads, updates guarded by resourceVersion, and lists by label', async () => {
+  it('creates, reads, updates guarded by resourceVersion, lists by label, and deletes with a resourceVersion precondition', async () => {
     const client = fetchLeaseClient({ baseUrl: server.url });
     const signal = new AbortController().signal;
     const lease = (name: string, ring: string): Lease => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'default', labels: { 'rxkube.io/ring': ring } }, spec: { holderIdentity: name, leaseDurationSeconds: 3 } });
@@ -26,5 +26,9 @@ describe('the simulated server serves coordination.k8s.io/v1 Leases (for leaderE
     await expect(firstValueFrom(from(client.update(a, signal)))).rejects.toMatchObject({ code: 409 });
     const listed = await firstValueFrom(from(client.list('default', 'rxkube.io/ring=one', signal)));
     expect(listed.map((l) => l.metadata?.name).sort()).toEqual(['a', 'b']);
+    await expect(firstValueFrom(from(client.delete('default', 'a', a.metadata!.resourceVersion!, signal)))).rejects.toMatchObject({ code: 409 });
+    await firstValueFrom(from(client.delete('default', 'a', renewed.metadata!.resourceVersion!, signal)));
+    expect(await firstValueFrom(from(client.get('default', 'a', signal)))).toBeUndefined();
+    await expect(firstValueFrom(from(client.delete('default', 'a', renewed.metadata!.resourceVersion!, signal)))).rejects.toMatchObject({ code: 404 });
   });
 });

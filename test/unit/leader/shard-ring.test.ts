@@ -59,6 +59,14 @@ class FakeLeases {
           return [...this.leases.values()].filter((l) => l.metadata?.labels?.[key!] === value);
         }),
       get: (_namespace, name) => answer('get', () => this.leases.get(name)),
+      delete: (_namespace, name, resourceVersion) =>
+        answer(`delete ${name}`, () => {
+          const current = this.leases.get(name);
+          if (current === undefined) throw new ApiError({ code: 404, reason: 'NotFound' });
+          if (current.metadata?.resourceVersion !== resourceVersion) throw new ApiError({ code: 409, reason: 'Conflict' });
+          this.leases.delete(name);
+          return {};
+        }),
       create: (lease) =>
         answer('create', () => {
           if (this.leases.has(lease.metadata!.name!)) throw new ApiError({ code: 409, reason: 'AlreadyExists' });
@@ -109,7 +117,7 @@ function setup(latencyMs = 10) {
         ready.set(identity, a.ready);
         check();
       });
-    }, at);
+    }, at - scheduler.now());
     return {
       assignments,
       errors,
@@ -120,13 +128,13 @@ function setup(latencyMs = 10) {
       },
     };
   };
-  /** Runs the clock to `t` (absolute virtual time). */
+  /** Runs the clock to `t`. Every time in these tests is absolute virtual time. */
   const runUntil = (t: number): void => {
     scheduler.schedule(() => {}, t - scheduler.now());
     scheduler.maxFrames = t;
     scheduler.flush();
   };
-  return { scheduler, leases, replica, runUntil, violations, at: (t: number, fn: () => void) => scheduler.schedule(fn, t) };
+  return { scheduler, leases, replica, runUntil, violations, at: (t: number, fn: () => void) => scheduler.schedule(fn, t - scheduler.now()) };
 }
 
 describe('shardRing', () => {
@@ -247,6 +255,28 @@ describe('shardRing', () => {
     expect(a.assignments.length).toBe(count);
     expect(a.latest()!.ready).toEqual(WHOLE);
     expect(run.leases.leases.get('pods-a')!.metadata?.annotations).toEqual({ touched: 'yes', [RING_MEMBERS_ANNOTATION]: 'a' });
+  });
+
+  it('the live members delete a crashed member\'s Lease once it expired (guarded by its resourceVersion); losing that race is not an error', () => {
+    const run = setup();
+    const a = run.replica('a', 0);
+    const b = run.replica('b', 0);
+    const c = run.replica('c', 0, { releaseOnUnsubscribe: false });
+    run.runUntil(3000);
+    c.stop();
+    run.runUntil(3000 + TIMINGS.leaseDurationMs - 600);
+    expect(run.leases.leases.has('pods-c')).toBe(true);
+    run.runUntil(3000 + TIMINGS.leaseDurationMs + 3 * TIMINGS.retryPeriodMs);
+    expect(run.leases.leases.has('pods-c')).toBe(false);
+    const deletes = run.leases.log.filter((l) => l.endsWith('delete pods-c'));
+    expect(deletes.length).toBeGreaterThanOrEqual(1);
+    expect([...a.errors, ...b.errors]).toEqual([]);
+    expect(run.violations).toEqual([]);
+    // A new replica does not wait for c: it never sees c's Lease.
+    const d = run.replica('d', 7000);
+    run.runUntil(9000);
+    expect(d.assignments.every((x) => !x.members.includes('c'))).toBe(true);
+    expect(d.latest()).toMatchObject({ members: ['a', 'b', 'd'], ready: ringAssignment(['a', 'b', 'd'], 'd') });
   });
 
   it('treats a ring Lease without an acknowledgement as claiming everything, while it lives', () => {
