@@ -1,14 +1,14 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { fetchLeaseClient, type LeaseClient } from '../leader/index.ts';
+import { fetchLeaseClient, type RingLeaseClient } from '../leader/index.ts';
 import { kubeFetch } from './kube-fetch.ts';
 
 /**
- * A {@link LeaseClient} for `leaderElection` that authenticates like `kubectl`: the Lease
+ * A {@link RingLeaseClient} for `leaderElection` and `shardRing` that authenticates like `kubectl`: the Lease
  * requests of `fetchLeaseClient` sent through {@link kubeFetch}, to the current cluster of the
  * kubeconfig (read once, here).
  *
  * The identity needs `get`, `create` and `update` on `leases` (`coordination.k8s.io`) in the
- * election's namespace.
+ * election's namespace, and `list` and `delete` there for `shardRing`.
  *
  * @example
  * ```ts
@@ -24,7 +24,7 @@ import { kubeFetch } from './kube-fetch.ts';
  * @returns a Lease client over the kubeconfig's credentials.
  * @throws Error when the kubeconfig has no current cluster.
  */
-export function kubeLeaseClient(kubeConfig: KubeConfig): LeaseClient {
+export function kubeLeaseClient(kubeConfig: KubeConfig): RingLeaseClient {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('kubeLeaseClient: the kubeconfig has no current cluster');
   return fetchLeaseClient({ baseUrl: cluster.server, fetch: kubeFetch(kubeConfig) });

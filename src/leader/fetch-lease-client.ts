@@ -2,7 +2,7 @@ import { apiErrorFromResponse } from '../sources/api-error-from-response.ts';
 import type { FetchFunction, FetchInit } from '../sources/fetch-list-watch.ts';
 import { readBodyText } from '../sources/response-body.ts';
 import type { Lease } from './lease.ts';
-import type { LeaseClient } from './lease-client.ts';
+import type { RingLeaseClient } from './ring-lease-client.ts';
 
 /**
  * Options of {@link fetchLeaseClient}.
@@ -24,7 +24,9 @@ export interface FetchLeaseClientOptions {
 
 /**
  * A {@link LeaseClient} over HTTP: `GET`, `POST` and `PUT` on
- * `/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases`. Runs in browsers (through
+ * `/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases`, and for `shardRing` (a
+ * {@link RingLeaseClient}) a `GET` of the collection with a label selector and a `DELETE` with a
+ * resourceVersion precondition. Runs in browsers (through
  * `kubectl proxy` or with a token) and in Node.js; `kubeLeaseClient` from `rxkube/kube` wraps it
  * with a kubeconfig's credentials.
  *
@@ -40,13 +42,13 @@ export interface FetchLeaseClientOptions {
  * ```
  *
  * @param options - where the API server is and how to reach it.
- * @returns a Lease client for {@link leaderElection}.
+ * @returns a Lease client for {@link leaderElection} and `shardRing` (`rxkube/shard`).
  */
-export function fetchLeaseClient(options: FetchLeaseClientOptions): LeaseClient {
+export function fetchLeaseClient(options: FetchLeaseClientOptions): RingLeaseClient {
   const fetchFn = options.fetch ?? ((url: string, init: FetchInit) => globalThis.fetch(url, init));
   const base = options.baseUrl.replace(/\/+$/, '');
   const collection = (namespace: string): string => `${base}/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
-  const call = async (method: FetchInit['method'], url: string, signal: AbortSignal, body?: Lease): Promise<Lease | undefined> => {
+  const call = async <R = Lease>(method: FetchInit['method'], url: string, signal: AbortSignal, body?: Lease, preconditions?: { resourceVersion: string }): Promise<R | undefined> => {
     const headers = new Headers(options.headers);
     headers.set('Accept', 'application/json');
     const init: FetchInit = { method, headers, signal };
@@ -54,13 +56,17 @@ export function fetchLeaseClient(options: FetchLeaseClientOptions): LeaseClient 
       headers.set('Content-Type', 'application/json');
       init.body = JSON.stringify(body);
     }
+    if (method === 'DELETE' && preconditions !== undefined) {
+      headers.set('Content-Type', 'application/json');
+      init.body = JSON.stringify({ apiVersion: 'v1', kind: 'DeleteOptions', preconditions });
+    }
     const response = await fetchFn(url, init);
     if (method === 'GET' && response.status === 404) {
       await readBodyText(response.body);
       return undefined;
     }
     if (!response.ok) throw await apiErrorFromResponse(response);
-    return JSON.parse(await readBodyText(response.body)) as Lease;
+    return JSON.parse(await readBodyText(response.body)) as R;
   };
   const nameOf = (lease: Lease): { namespace: string; name: string } => {
     const namespace = lease.metadata?.namespace;
@@ -69,6 +75,13 @@ export function fetchLeaseClient(options: FetchLeaseClientOptions): LeaseClient 
     return { namespace, name };
   };
   return {
+    list: async (namespace, labelSelector, signal) => {
+      // No resourceVersion: a consistent read, so a list after a write sees that write.
+      const list = await call<{ items?: Lease[] }>('GET', `${collection(namespace)}?labelSelector=${encodeURIComponent(labelSelector)}`, signal);
+      return list?.items ?? [];
+    },
+    delete: (namespace, name, resourceVersion, signal) =>
+      call<unknown>('DELETE', `${collection(namespace)}/${encodeURIComponent(name)}`, signal, undefined, { resourceVersion }),
     get: (namespace, name, signal) => call('GET', `${collection(namespace)}/${encodeURIComponent(name)}`, signal),
     create: async (lease, signal) => (await call('POST', collection(nameOf(lease).namespace), signal, lease))!,
     update: async (lease, signal) => {

@@ -14,4 +14,5 @@ export { LeaderElectionOptionsError } from './leader-election-options-error.ts';
 export { fetchLeaseClient } from './fetch-lease-client.ts';
 export type { FetchLeaseClientOptions } from './fetch-lease-client.ts';
 export type { LeaseClient } from './lease-client.ts';
+export type { RingLeaseClient } from './ring-lease-client.ts';
 export type { Lease, LeaseSpec } from './lease.ts';

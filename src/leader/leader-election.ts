@@ -1,8 +1,9 @@
-import { asyncScheduler, catchError, concatMap, defer, first, from, map, Observable, of, type ObservableInput, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, catchError, concatMap, defer, first, map, Observable, of, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Lease, LeaseSpec } from './lease.ts';
 import type { LeaseClient } from './lease-client.ts';
 import { LeaderElectionOptionsError } from './leader-election-options-error.ts';
 import { microTime } from './micro-time.ts';
+import { request } from './request.ts';
 
 /** Options of {@link leaderElection}. */
 export interface LeaderElectionOptions {
@@ -303,29 +304,6 @@ export function leaderElection(client: LeaseClient, options: LeaderElectionOptio
         // onError has already been called; a throw from it has no subscriber left to reach.
         error: () => timeout.unsubscribe(),
       });
-    };
-  });
-}
-
-/** Runs `call` with an AbortSignal that is aborted when the result is unsubscribed before it settles. */
-function request<T>(call: (signal: AbortSignal) => ObservableInput<T>): Observable<T> {
-  return new Observable<T>((subscriber) => {
-    const controller = new AbortController();
-    let settled = false;
-    const inner = defer(() => from(call(controller.signal))).subscribe({
-      next: (value) => subscriber.next(value),
-      error: (error: unknown) => {
-        settled = true;
-        subscriber.error(error);
-      },
-      complete: () => {
-        settled = true;
-        subscriber.complete();
-      },
-    });
-    return () => {
-      inner.unsubscribe();
-      if (!settled) controller.abort();
     };
   });
 }

@@ -68,13 +68,13 @@ export type FetchFunction = (url: string, init: FetchInit) => Promise<FetchRespo
  * ```
  */
 export interface FetchInit {
-  /** `GET` for list and watch (both reads of the collection); `POST` and `PUT` with a JSON `body` for `fetchLeaseClient`'s writes. */
-  method: 'GET' | 'POST' | 'PUT';
+  /** `GET` for list and watch (both reads of the collection); `POST` and `PUT` with a JSON `body`, and `DELETE` with JSON `DeleteOptions`, for `fetchLeaseClient`'s writes. */
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** The caller's headers plus `Accept`. */
   headers: Headers;
   /** Aborted when the subscriber unsubscribes, the stream is rejected, or it stalls. */
   signal: AbortSignal;
-  /** The request body (JSON text) of a `POST` or `PUT`; absent on a `GET`. */
+  /** The request body (JSON text) of a `POST`, `PUT` or `DELETE`; absent on a `GET`. */
   body?: string;
 }
 

@@ -51,7 +51,7 @@ export interface ListWatchOptions {
    * for a state not older than it — unpaginated, so the server can answer from its watch cache —
    * instead of `resourceVersion=0` (or the consistent read of `listSemantic: 'mostRecent'`), so a
    * resubscription never goes back in time; if the server no longer has it (410, too large) the
-   * loop lists again at once with a consistent read. {@link informer} passes it on its own.
+   * loop lists again at once with a consistent read. `informer` passes it on its own.
    * @defaultValue none: the first list asks for `resourceVersion=0` (see `listSemantic`)
    */
   lastSyncResourceVersion?: string;

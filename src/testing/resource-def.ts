@@ -107,8 +107,8 @@ const core = (kind: string, plural: string, namespaced: boolean, shortNames: str
 
 /**
  * The resources every simulated server serves unless told otherwise: pods, nodes, namespaces,
- * configmaps, services, events (core) and deployments (apps), with the field selectors the real
- * server supports for them.
+ * configmaps, services, events (core), deployments (apps) and leases (coordination.k8s.io, for
+ * leader election and shard rings), with the field selectors the real server supports for them.
  *
  * @example
  * ```ts
@@ -154,5 +154,17 @@ export const builtInResources: readonly ResourceDef[] = [
     shortNames: ['deploy'],
     fieldSelectors: {},
     listItemsIncludeTypeMeta: false,
+  },
+  {
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    kind: 'Lease',
+    plural: 'leases',
+    singular: 'lease',
+    namespaced: true,
+    shortNames: [],
+    fieldSelectors: {},
+    listItemsIncludeTypeMeta: false,
+    generation: false,
   },
 ];

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { simulatedClusterDefaults, startSimulatedCluster } from '../../src/cli/simulated-cluster.ts';
+import { ringAssignment } from '../../src/leader/ring-assignment.ts';
+import { shardMembership } from '../../src/sources/shard.ts';
 
 const root = join(import.meta.dirname, '../..');
 const run = promisify(execFile);
@@ -54,6 +56,39 @@ describe('the examples run against the simulated cluster', () => {
         expect(live(), `${example} shows changes after the initial list`).toMatch(/^(updated|deleted|added) \S+\/\S+ $/m);
       }
     } finally {
+      await cluster.stop();
+    }
+  }, 60_000);
+
+  it('examples/scaling-out/replica.ts: three replicas split the pods; after a kill -9 the other two take the dead one\'s pods over', async () => {
+    built();
+    const cluster = await startSimulatedCluster({ pods: 60, nodes: 3, churnPerSecond: 5, seed: 7, port: 0 });
+    const replicas = new Map<string, ReturnType<typeof spawn>>();
+    const logs = new Map<string, string>();
+    try {
+      for (const id of ['a', 'b', 'c']) {
+        const child = spawn(process.execPath, [join(root, 'examples/scaling-out/replica.ts'), id], { cwd: root, env: { ...process.env, RXKUBE_SERVER: cluster.server.url } });
+        logs.set(id, '');
+        child.stdout.on('data', (chunk: Buffer) => logs.set(id, logs.get(id) + chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => logs.set(id, logs.get(id) + chunk.toString()));
+        replicas.set(id, child);
+      }
+      /** Pods whose owner label is not the ring's owner of their uid among `members`. */
+      const misplaced = (members: string[]) => {
+        const owns = members.map((m) => [m, shardMembership(ringAssignment(members, m)!)] as const);
+        return cluster.server.list('pods').items.filter((pod) => pod.metadata?.labels?.['rxkube.io/owner'] !== owns.find(([, inShard]) => inShard(pod))![0]);
+      };
+      const settle = async (members: string[]) => {
+        for (let i = 0; i < 600 && misplaced(members).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+        expect(misplaced(members).map((p) => p.metadata?.name), [...logs].join('\n')).toEqual([]);
+      };
+      await settle(['a', 'b', 'c']);
+      for (const id of ['a', 'b', 'c']) expect(logs.get(id)).toMatch(new RegExp(`^${id}: members a,b,c epoch \\w+ shard 33.3% ready 33.3%$`, 'm'));
+      replicas.get('b')!.kill('SIGKILL');
+      await settle(['a', 'c']);
+      for (const id of ['a', 'c']) expect(logs.get(id)).toMatch(new RegExp(`^${id}: members a,c epoch \\w+ shard 50% ready 50%$`, 'm'));
+    } finally {
+      for (const child of replicas.values()) child.kill('SIGKILL');
       await cluster.stop();
     }
   }, 60_000);

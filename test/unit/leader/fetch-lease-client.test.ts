@@ -33,6 +33,21 @@ describe('fetchLeaseClient', () => {
     expect(sent).toEqual([{ url: 'http://proxy:8001/apis/coordination.k8s.io/v1/namespaces/kube%20system/leases/ctl', method: 'GET', body: undefined, accept: 'application/json', contentType: null, auth: 'Bearer t' }]);
   });
 
+  it('lists the Leases of a namespace by label selector, without a resourceVersion (a consistent read)', async () => {
+    const { fetch, sent } = fakeFetch(200, { kind: 'LeaseList', metadata: { resourceVersion: '9' }, items: [lease] });
+    const client = fetchLeaseClient({ baseUrl: 'http://proxy:8001', fetch });
+    expect(await client.list('kube system', 'rxkube.io/ring=pods', signal)).toEqual([lease]);
+    expect(sent.map((s) => [s.method, s.url])).toEqual([['GET', 'http://proxy:8001/apis/coordination.k8s.io/v1/namespaces/kube%20system/leases?labelSelector=rxkube.io%2Fring%3Dpods']]);
+    await expect(fetchLeaseClient({ baseUrl: 'http://proxy', fetch: fakeFetch(403, { kind: 'Status', code: 403, reason: 'Forbidden' }).fetch }).list('ns', 'a=b', signal)).rejects.toBeInstanceOf(ApiError);
+  });
+
+  it('DELETEs a Lease with a resourceVersion precondition', async () => {
+    const { fetch, sent } = fakeFetch(200, { kind: 'Status', status: 'Success' });
+    await fetchLeaseClient({ baseUrl: 'http://proxy', fetch }).delete('ns', 'ring-a', '42', signal);
+    expect(sent).toEqual([{ url: 'http://proxy/apis/coordination.k8s.io/v1/namespaces/ns/leases/ring-a', method: 'DELETE', body: JSON.stringify({ apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { resourceVersion: '42' } }), accept: 'application/json', contentType: 'application/json', auth: null }]);
+    await expect(fetchLeaseClient({ baseUrl: 'http://proxy', fetch: fakeFetch(409, { kind: 'Status', code: 409, reason: 'Conflict' }).fetch }).delete('ns', 'a', '1', signal)).rejects.toMatchObject({ code: 409 });
+  });
+
   it('answers undefined when the Lease does not exist (404)', async () => {
     const { fetch } = fakeFetch(404, { kind: 'Status', code: 404, reason: 'NotFound' });
     expect(await fetchLeaseClient({ baseUrl: 'http://proxy', fetch }).get('ns', 'ctl', signal)).toBeUndefined();
