@@ -11,19 +11,21 @@ const number = new Intl.NumberFormat('en-US');
 const ms = (v: number): string => (v < 10 ? v.toFixed(2) : v.toFixed(1));
 
 const useStore = <T,>(store: Store<T>): T => useSyncExternalStore(store.subscribe, store.get);
+const isSynced = (): boolean => totalsStore.get() !== undefined;
 
 export function App() {
   useEffect(connect, []);
-  const totals = useStore(totalsStore);
+  // A boolean: the page re-renders once, at the first sync, not with every frame's totals.
+  const synced = useSyncExternalStore(totalsStore.subscribe, isSynced);
   const [selected, setSelected] = useState<string | undefined>();
   return (
     <div className="page">
       <Header />
-      {totals === undefined ? (
+      {!synced ? (
         <BeforeFirstSync />
       ) : (
         <>
-          <Summary totals={totals} />
+          <Summary />
           <section className="toolbar">
             <NamespaceFilter />
             <PodDetail podKey={selected} onClose={() => setSelected(undefined)} />
@@ -193,31 +195,39 @@ function Controls() {
 
 // ── Summary: counts, rate, frame budget ───────────────────────────────────────
 
-function Summary({ totals }: { totals: BoardTotals }) {
+function Summary() {
+  return (
+    <section className="summary">
+      <Counts />
+      <Rate />
+      <FrameBudget />
+      <StatusPanel />
+    </section>
+  );
+}
+
+/** The totals in view: the one card that changes with every frame. */
+function Counts() {
+  const totals = useStore(totalsStore) as BoardTotals; // rendered after the first sync only
   const ns = useStore(namespace);
   const nodes = useStore(nodeNames);
   return (
-    <section className="summary">
-      <div className="card counts" data-testid="counts" data-resource-version={totals.resourceVersion}>
-        <h2>Pods {ns === '' ? '' : <span className="muted">in {ns}</span>}</h2>
-        <output className="big" data-testid="total">{number.format(totals.pods)}</output>
-        <p className="muted">
-          on {number.format(nodes.length)} nodes{ns === '' ? '' : ` · ${number.format(totals.all)} in all namespaces`} · rv {totals.resourceVersion}
-        </p>
-        <ul className="phases">
-          {PHASES.map((phase, i) => (
-            <li key={phase} className={`phase-${phase}`}>
-              <span className="swatch" />
-              {phase}
-              <b data-total-phase={phase}>{number.format(totals.phases[i]!)}</b>
-            </li>
-          ))}
-        </ul>
-      </div>
-      <Rate />
-      <FrameBudget pods={totals.all} />
-      <StatusPanel />
-    </section>
+    <div className="card counts" data-testid="counts" data-resource-version={totals.resourceVersion}>
+      <h2>Pods {ns === '' ? '' : <span className="muted">in {ns}</span>}</h2>
+      <output className="big" data-testid="total">{number.format(totals.pods)}</output>
+      <p className="muted">
+        on {number.format(nodes.length)} nodes{ns === '' ? '' : ` · ${number.format(totals.all)} in all namespaces`} · rv {totals.resourceVersion}
+      </p>
+      <ul className="phases">
+        {PHASES.map((phase, i) => (
+          <li key={phase} className={`phase-${phase}`}>
+            <span className="swatch" />
+            {phase}
+            <b data-total-phase={phase}>{number.format(totals.phases[i]!)}</b>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 
@@ -243,7 +253,8 @@ function Rate() {
   );
 }
 
-function FrameBudget({ pods: podCount }: { pods: number }) {
+function FrameBudget() {
+  const podCount = totalsStore.get()?.all ?? 0; // read with each reading of the metrics
   const [m, setM] = useState<FrameMetrics>(readMetrics);
   useEffect(() => {
     const id = setInterval(() => setM(readMetrics()), 500);
