@@ -324,6 +324,9 @@ describe('dashboard example in Chromium', () => {
     expect(await page.textContent('[data-testid="detail-node"]')).toBe(node);
     expect((await page.textContent('[data-testid="detail-phase"]'))?.trim()).toBe(pod!.status.phase);
     expect(await page.textContent('[data-testid="detail-rv"]')).toBe(pod!.metadata.resourceVersion);
+    // The selected cell is outlined (its centre keeps the phase colour, which readCells samples).
+    const ring = await card.locator('canvas').evaluate((c: HTMLCanvasElement) => [...c.getContext('2d')!.getImageData(0, Math.floor(2 * (window.devicePixelRatio || 1)), 1, 1).data]);
+    expect(ring).toEqual([255, 255, 255, 255]);
 
     const patched = dashboard.server.patch('pods', key, { metadata: { labels: { 'rxkube.example/clicked': 'yes' } } });
     await expect.poll(() => page.textContent('[data-testid="detail-rv"]'), { timeout: 10_000, interval: 50 }).toBe(patched.metadata?.resourceVersion);

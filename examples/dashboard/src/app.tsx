@@ -5,7 +5,7 @@ import { deltaRate, describeError, pods, statusLog, type StatusEntry } from './c
 import { markCommitted, readMetrics, type Distribution, type FrameMetrics } from './metrics.ts';
 import type { BoardTotals } from './pod-board.ts';
 import { nodeOf, PHASES, phaseOf } from './pod.ts';
-import { attachCanvas, CELL, cellAt, connect, frame, namespace, namespaces, nodeNames, setNamespace, summaryOf, totals as totalsStore, type Store } from './view.ts';
+import { attachCanvas, CELL, cellAt, connect, frame, namespace, namespaces, nodeNames, select, setNamespace, summaryOf, totals as totalsStore, type Store } from './view.ts';
 
 const number = new Intl.NumberFormat('en-US');
 const ms = (v: number): string => (v < 10 ? v.toFixed(2) : v.toFixed(1));
@@ -18,6 +18,7 @@ export function App() {
   // A boolean: the page re-renders once, at the first sync, not with every frame's totals.
   const synced = useSyncExternalStore(totalsStore.subscribe, isSynced);
   const [selected, setSelected] = useState<string | undefined>();
+  useEffect(() => select(selected), [selected]);
   return (
     <div className="page">
       <Header />

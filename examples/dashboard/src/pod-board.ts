@@ -97,6 +97,12 @@ export class NodeCells {
     this.#summary = undefined;
   }
 
+  /** Marks `key`'s cell for drawing (its look changed, e.g. it was selected). */
+  touch(key: string): void {
+    const slot = this.#slotOf.get(key);
+    if (slot !== undefined) this.#dirty.add(slot);
+  }
+
   clear(): void {
     this.keys.length = 0;
     this.#slotOf.clear();
@@ -205,6 +211,14 @@ export class PodBoard {
       all: this.#snapshot?.size ?? 0,
       resourceVersion: this.#snapshot?.resourceVersion ?? '',
     };
+  }
+
+  /** Marks `key`'s cell for drawing, if it is in view. */
+  touch(key: string): void {
+    const cells = this.#cellsOfKey.get(key);
+    if (cells === undefined) return;
+    cells.touch(key);
+    this.#changed.add(cells);
   }
 
   /** The nodes whose cells changed since the last call. */

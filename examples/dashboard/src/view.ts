@@ -50,6 +50,7 @@ interface Canvas {
 }
 
 const board = new PodBoard();
+let selected: string | undefined;
 const canvases = new Map<string, Canvas>();
 const summaries = new Map<string, Store<NodeSummary>>();
 const EMPTY_SUMMARY: NodeSummary = Object.freeze({ size: 0, counts: Object.freeze(PHASES.map(() => 0)) });
@@ -100,6 +101,15 @@ export function setNamespace(ns: string): void {
   publish();
 }
 
+/** Outlines the cell of `key` (the pod in the detail pane); `undefined` for none. */
+export function select(key: string | undefined): void {
+  if (key === selected) return;
+  if (selected !== undefined) board.touch(selected);
+  selected = key;
+  if (key !== undefined) board.touch(key);
+  publish();
+}
+
 /** Registers (or, with `undefined`, forgets) the canvas of `node`, `columns` cells wide. */
 export function attachCanvas(node: string, el: HTMLCanvasElement | undefined, columns: number): void {
   if (el === undefined) {
@@ -120,6 +130,7 @@ export function attachCanvas(node: string, el: HTMLCanvasElement | undefined, co
 
 /** Draws the changed nodes and updates the stores. */
 function publish(): void {
+  if (board.snapshot === undefined) return; // before the first sync: nothing to show yet
   for (const cells of board.takeChanged()) {
     paint(cells);
     summaries.get(cells.name)?.set(cells.summary());
@@ -163,14 +174,14 @@ function paint(cells: NodeCells): void {
   }
   if (dirty === 'all') {
     ctx.clearRect(0, 0, columns * CELL, canvas.rows * CELL);
-    for (let slot = 0; slot < cells.size; slot++) cell(ctx, columns, slot, COLOURS[cells.phaseAt(slot)]);
+    for (let slot = 0; slot < cells.size; slot++) cell(ctx, columns, slot, COLOURS[cells.phaseAt(slot)], cells.keys[slot] === selected);
   } else {
-    for (const slot of dirty) cell(ctx, columns, slot, slot < cells.size ? COLOURS[cells.phaseAt(slot)] : undefined);
+    for (const slot of dirty) cell(ctx, columns, slot, slot < cells.size ? COLOURS[cells.phaseAt(slot)] : undefined, cells.keys[slot] === selected);
   }
   el.dataset['drawn'] = String(cells.size);
 }
 
-function cell(ctx: CanvasRenderingContext2D, columns: number, slot: number, colour: string | undefined): void {
+function cell(ctx: CanvasRenderingContext2D, columns: number, slot: number, colour: string | undefined, outlined: boolean): void {
   const x = (slot % columns) * CELL;
   const y = Math.floor(slot / columns) * CELL;
   if (colour === undefined) {
@@ -179,4 +190,10 @@ function cell(ctx: CanvasRenderingContext2D, columns: number, slot: number, colo
   }
   if (ctx.fillStyle !== colour) ctx.fillStyle = colour;
   ctx.fillRect(x, y, CELL - 1, CELL - 1);
+  if (outlined) {
+    // A ring inside the cell; its centre keeps the phase colour.
+    ctx.strokeStyle = '#ffffff';
+    ctx.lineWidth = 1;
+    ctx.strokeRect(x + 0.5, y + 0.5, CELL - 2, CELL - 2);
+  }
 }

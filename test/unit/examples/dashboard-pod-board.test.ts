@@ -168,6 +168,11 @@ describe('dashboard PodBoard', () => {
     board.apply(added!);
     expect(drawChanged(board, canvases)).toBe(1);
     expect(shown(canvases)).toEqual(expected(added!, ''));
+    board.touch('a/w'); // selected in the detail pane: its cell is drawn again, outlined
+    expect(board.takeChanged().map((n) => n.name)).toEqual(['node-0']);
+    expect(board.node('node-0')!.takeDirty()).toEqual([board.node('node-0')!.slotOf('a/w')]);
+    board.touch('a/nope');
+    expect(board.takeChanged()).toEqual([]);
   });
 
   it('switches namespace from the index, without a new list: only that namespace is shown, and back', async () => {
