@@ -9,8 +9,11 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
  * the library is needed; `react-dom/client` resolves to React's profiling build, so that
  * `<Profiler onRender>` reports render times in the production bundle too.
  *
- * `serve.ts` builds with it and serves `dist/`; `npx vite --config examples/dashboard/vite.config.ts`
- * also works for development if `RXKUBE_API` names a running (simulated) API server.
+ * `DASHBOARD_MINIFY=0` keeps names readable in CPU profiles.
+ *
+ * `serve.ts` builds with it (in production mode, see `productionBuild`) and serves `dist/`;
+ * `npx vite --config examples/dashboard/vite.config.ts` also works for development if `RXKUBE_API`
+ * names a running (simulated) API server.
  */
 export default defineConfig({
   root: here('.'),
@@ -27,6 +30,7 @@ export default defineConfig({
     outDir: here('dist'),
     emptyOutDir: true,
     sourcemap: true,
+    minify: process.env['DASHBOARD_MINIFY'] !== '0',
     reportCompressedSize: false,
   },
   server: {

@@ -1,41 +1,49 @@
 import { memo, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore, type MouseEvent, type RefObject } from 'react';
-import type { Grouping, InformerStatus, Snapshot } from 'rxkube';
-import { useInformerStatus } from 'rxkube/react';
-import {
-  byNode,
-  deltaRate,
-  describeError,
-  PHASES,
-  nodeView,
-  phaseOf,
-  pods,
-  statusLog,
-  totalsOf,
-  type Phase,
-  type Pod,
-  type StatusEntry,
-} from './cluster.ts';
+import type { InformerStatus } from 'rxkube';
+import { useInformerStatus, useObject } from 'rxkube/react';
+import { deltaRate, describeError, pods, statusLog, type StatusEntry } from './cluster.ts';
 import { markCommitted, readMetrics, type Distribution, type FrameMetrics } from './metrics.ts';
+import type { BoardTotals } from './pod-board.ts';
+import { nodeOf, PHASES, phaseOf } from './pod.ts';
+import { attachCanvas, CELL, cellAt, connect, frame, namespace, namespaces, nodeNames, select, setNamespace, summaryOf, totals as totalsStore, type Store } from './view.ts';
 
 const number = new Intl.NumberFormat('en-US');
 const ms = (v: number): string => (v < 10 ? v.toFixed(2) : v.toFixed(1));
 
+const useStore = <T,>(store: Store<T>): T => useSyncExternalStore(store.subscribe, store.get);
+const isSynced = (): boolean => totalsStore.get() !== undefined;
+
 export function App() {
-  const grouping = useSyncExternalStore(byNode.subscribe, byNode.getSnapshot);
-  useLayoutEffect(markCommitted, [grouping]);
+  useEffect(connect, []);
+  // A boolean: the page re-renders once, at the first sync, not with every frame's totals.
+  const synced = useSyncExternalStore(totalsStore.subscribe, isSynced);
+  const [selected, setSelected] = useState<string | undefined>();
+  useEffect(() => select(selected), [selected]);
   return (
     <div className="page">
       <Header />
-      {grouping === undefined ? (
+      {!synced ? (
         <BeforeFirstSync />
       ) : (
         <>
-          <Summary grouping={grouping} />
-          <NodeGrid grouping={grouping} />
+          <Summary />
+          <section className="toolbar">
+            <NamespaceFilter />
+            <PodDetail podKey={selected} onClose={() => setSelected(undefined)} />
+          </section>
+          <NodeGrid onSelect={setSelected} />
         </>
       )}
+      <FrameEnd />
     </div>
   );
+}
+
+/** Commits with every frame that changed the view: the end of the frame's work (see metrics.ts). */
+function FrameEnd() {
+  const n = useStore(frame);
+  useLayoutEffect(markCommitted, [n]);
+  return null;
 }
 
 function Header() {
@@ -46,8 +54,8 @@ function Header() {
         <div>
           <h1>Live cluster</h1>
           <p className="sub">
-            an rxkube informer in the browser · <code>fetchListWatch</code> → <code>coalesce('animationFrame')</code> →{' '}
-            <code>groupObjects(node)</code>
+            an rxkube informer in the browser · <code>fetchListWatch</code> → <code>coalesce('animationFrame')</code> → deltas
+            → changed cells
           </p>
         </div>
       </div>
@@ -188,28 +196,39 @@ function Controls() {
 
 // ── Summary: counts, rate, frame budget ───────────────────────────────────────
 
-function Summary({ grouping }: { grouping: Grouping<Pod> }) {
-  const totals = totalsOf(grouping);
+function Summary() {
   return (
     <section className="summary">
-      <div className="card counts" data-testid="counts" data-resource-version={grouping.resourceVersion}>
-        <h2>Pods</h2>
-        <output className="big" data-testid="total">{number.format(totals.pods)}</output>
-        <p className="muted">on {number.format(grouping.groups.size)} nodes · rv {grouping.resourceVersion}</p>
-        <ul className="phases">
-          {PHASES.map((phase) => (
-            <li key={phase} className={`phase-${phase}`}>
-              <span className="swatch" />
-              {phase}
-              <b data-total-phase={phase}>{number.format(totals.phases[phase])}</b>
-            </li>
-          ))}
-        </ul>
-      </div>
+      <Counts />
       <Rate />
-      <FrameBudget pods={totals.pods} />
+      <FrameBudget />
       <StatusPanel />
     </section>
+  );
+}
+
+/** The totals in view: the one card that changes with every frame. */
+function Counts() {
+  const totals = useStore(totalsStore) as BoardTotals; // rendered after the first sync only
+  const ns = useStore(namespace);
+  const nodes = useStore(nodeNames);
+  return (
+    <div className="card counts" data-testid="counts" data-resource-version={totals.resourceVersion}>
+      <h2>Pods {ns === '' ? '' : <span className="muted">in {ns}</span>}</h2>
+      <output className="big" data-testid="total">{number.format(totals.pods)}</output>
+      <p className="muted">
+        on {number.format(nodes.length)} nodes{ns === '' ? '' : ` · ${number.format(totals.all)} in all namespaces`} · rv {totals.resourceVersion}
+      </p>
+      <ul className="phases">
+        {PHASES.map((phase, i) => (
+          <li key={phase} className={`phase-${phase}`}>
+            <span className="swatch" />
+            {phase}
+            <b data-total-phase={phase}>{number.format(totals.phases[i]!)}</b>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 
@@ -235,7 +254,8 @@ function Rate() {
   );
 }
 
-function FrameBudget({ pods: podCount }: { pods: number }) {
+function FrameBudget() {
+  const podCount = totalsStore.get()?.all ?? 0; // read with each reading of the metrics
   const [m, setM] = useState<FrameMetrics>(readMetrics);
   useEffect(() => {
     const id = setInterval(() => setM(readMetrics()), 500);
@@ -254,8 +274,8 @@ function FrameBudget({ pods: podCount }: { pods: number }) {
           <tr><th /><th>p50</th><th>p95</th><th>max</th></tr>
         </thead>
         <tbody>
-          <Row label="work / frame" title="coalesced Reflection → groupObjects → React commit" d={m.frameWork} budget />
-          <Row label="  groupObjects" title="deriving the per-node view" d={m.derive} />
+          <Row label="work / frame" title="coalesced Reflection → changed cells drawn → React commit" d={m.frameWork} budget />
+          <Row label="  apply + draw" title="applying the frame's deltas to the cells and drawing the changed ones" d={m.derive} />
           <Row label="  render" title="React Profiler actualDuration" d={m.render} />
           <Row label="frame interval" title="requestAnimationFrame to requestAnimationFrame" d={m.frameInterval} />
         </tbody>
@@ -281,94 +301,140 @@ function Row({ label, title, d, budget = false }: { label: string; title: string
   );
 }
 
+// ── Namespace filter and pod detail ───────────────────────────────────────────
+
+/** Every namespace in the store, from its namespace index; switching redraws from the index at once. */
+function NamespaceFilter() {
+  const all = useStore(namespaces);
+  const ns = useStore(namespace);
+  return (
+    <label className="card filter">
+      <h2>Namespace</h2>
+      <select data-testid="namespace" value={ns} onChange={(e) => setNamespace(e.target.value)}>
+        <option value="">all namespaces</option>
+        {all.map((n) => (
+          <option key={n} value={n}>{n}</option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** The clicked pod, live: `useObject` re-renders this pane only when that pod changes. */
+function PodDetail({ podKey, onClose }: { podKey: string | undefined; onClose: () => void }) {
+  if (podKey === undefined) {
+    return (
+      <div className="card detail" data-testid="detail">
+        <h2>Pod</h2>
+        <p className="muted">Click a cell to see its pod.</p>
+      </div>
+    );
+  }
+  return <LivePod podKey={podKey} onClose={onClose} />;
+}
+
+function LivePod({ podKey, onClose }: { podKey: string; onClose: () => void }) {
+  const pod = useObject(pods, podKey);
+  const labels = Object.entries(pod?.metadata?.labels ?? {});
+  return (
+    <div className="card detail" data-testid="detail" data-key={podKey} data-resource-version={pod?.metadata?.resourceVersion ?? ''}>
+      <h2>
+        Pod <button type="button" className="close" onClick={onClose} aria-label="close">×</button>
+      </h2>
+      <p className="detail-key" data-testid="detail-key">{podKey}</p>
+      {pod === undefined ? (
+        <p className="muted" data-testid="detail-gone">deleted</p>
+      ) : (
+        <dl>
+          <dt>phase</dt>
+          <dd data-testid="detail-phase"><span className={`dotp phase-${phaseOf(pod)}`} /> {phaseOf(pod)}</dd>
+          <dt>node</dt>
+          <dd data-testid="detail-node">{nodeOf(pod)}</dd>
+          <dt>resourceVersion</dt>
+          <dd data-testid="detail-rv">{pod.metadata?.resourceVersion}</dd>
+          <dt>labels</dt>
+          <dd>
+            <ul className="labels" data-testid="detail-labels">
+              {labels.map(([k, v]) => (
+                <li key={k} data-label={k}><code>{k}={v}</code></li>
+              ))}
+            </ul>
+          </dd>
+        </dl>
+      )}
+    </div>
+  );
+}
+
 // ── Nodes ─────────────────────────────────────────────────────────────────────
 
-const byNodeName = new Intl.Collator('en', { numeric: true }).compare;
-
-function NodeGrid({ grouping }: { grouping: Grouping<Pod> }) {
-  const names = [...grouping.groups.keys()].sort(byNodeName);
+function NodeGrid({ onSelect }: { onSelect: (key: string) => void }) {
+  const names = useStore(nodeNames);
   return (
     <section className="nodes" data-testid="nodes">
       {names.map((name) => (
-        <NodeCard key={name} node={name} pods={grouping.groups.get(name)!} />
+        <NodeCard key={name} node={name} onSelect={onSelect} />
       ))}
     </section>
   );
 }
 
-/** Re-renders only when this node's snapshot changed (groupObjects keeps untouched groups' identity). */
-const NodeCard = memo(function NodeCard({ node, pods: members }: { node: string; pods: Snapshot<Pod> }) {
-  const { counts, ordered } = nodeView(members);
+/** Re-renders only when this node's counts changed; its canvas is drawn by view.ts, cell by cell. */
+const NodeCard = memo(function NodeCard({ node, onSelect }: { node: string; onSelect: (key: string) => void }) {
+  const { size, counts } = useStore(summaryOf(node));
   return (
     <article className="node" data-node={node}>
       <header>
         <h3>{node}</h3>
-        <span className="count" data-node-total>{number.format(members.size)}</span>
+        <span className="count" data-node-total>{number.format(size)}</span>
       </header>
       <div className="bar">
-        {PHASES.map((phase) =>
-          counts[phase] === 0 ? null : (
-            <span key={phase} className={`phase-${phase}`} style={{ flexGrow: counts[phase] }} />
-          ),
+        {PHASES.map((phase, i) =>
+          counts[i] === 0 ? null : <span key={phase} className={`phase-${phase}`} style={{ flexGrow: counts[i] }} />,
         )}
       </div>
       <p className="node-phases">
-        {PHASES.map((phase) =>
-          counts[phase] === 0 ? null : (
+        {PHASES.map((phase, i) =>
+          counts[i] === 0 ? null : (
             <span key={phase} className={`phase-${phase}`} title={phase}>
-              {phase[0]} <b data-phase={phase}>{counts[phase]}</b>
+              {phase[0]} <b data-phase={phase}>{counts[i]}</b>
             </span>
           ),
         )}
       </p>
-      <PodGrid pods={ordered} />
+      <PodCanvas node={node} onSelect={onSelect} />
     </article>
   );
 });
 
-const CELL = 7; // px per pod, gap included
-const PHASE_COLOURS: Record<Phase, string> = {
-  Running: '#2ea043',
-  Pending: '#d29922',
-  Succeeded: '#388bfd',
-  Failed: '#f85149',
-  Unknown: '#a371f7',
-};
-
 /**
  * One square per pod, drawn on a canvas: 10,000 DOM elements cost the browser more in style,
- * layout, paint and layerization than the whole informer pipeline. Redrawn only when this node's
- * pods changed (the card is memoised on its snapshot).
+ * layout, paint and layerization than the whole informer pipeline. React renders the element once;
+ * view.ts sizes it and draws the cells that change.
  */
-function PodGrid({ pods: ordered }: { pods: readonly Pod[] }) {
+function PodCanvas({ node, onSelect }: { node: string; onSelect: (key: string) => void }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const box = useRef<HTMLDivElement>(null);
   const columns = useColumns(box);
-  const rows = Math.max(1, Math.ceil(ordered.length / columns));
   useLayoutEffect(() => {
-    const el = canvas.current;
-    const ctx = el?.getContext('2d');
-    if (el === null || ctx === null || ctx === undefined) return;
-    const ratio = window.devicePixelRatio || 1;
-    el.width = columns * CELL * ratio;
-    el.height = rows * CELL * ratio;
-    ctx.scale(ratio, ratio);
-    ordered.forEach((pod, i) => {
-      const colour = PHASE_COLOURS[phaseOf(pod)];
-      if (ctx.fillStyle !== colour) ctx.fillStyle = colour;
-      ctx.fillRect((i % columns) * CELL, Math.floor(i / columns) * CELL, CELL - 1, CELL - 1);
-    });
-    el.dataset['drawn'] = String(ordered.length);
-  }, [ordered, columns, rows]);
+    attachCanvas(node, canvas.current ?? undefined, columns);
+  }, [node, columns]);
+  useLayoutEffect(() => () => attachCanvas(node, undefined, 0), [node]);
+  const slotAt = (e: MouseEvent<HTMLCanvasElement>): number => {
+    const rect = e.currentTarget.getBoundingClientRect();
+    return Math.floor((e.clientY - rect.top) / CELL) * columns + Math.floor((e.clientX - rect.left) / CELL);
+  };
   const hover = (e: MouseEvent<HTMLCanvasElement>): void => {
-    const box = e.currentTarget.getBoundingClientRect();
-    const i = Math.floor((e.clientY - box.top) / CELL) * columns + Math.floor((e.clientX - box.left) / CELL);
-    const pod = ordered[i];
-    e.currentTarget.title = pod === undefined ? '' : `${pod.metadata?.namespace}/${pod.metadata?.name} · ${phaseOf(pod)}`;
+    const cell = cellAt(node, slotAt(e));
+    e.currentTarget.title = cell === undefined ? '' : `${cell.key} · ${cell.phase}`;
+  };
+  const click = (e: MouseEvent<HTMLCanvasElement>): void => {
+    const cell = cellAt(node, slotAt(e));
+    if (cell !== undefined) onSelect(cell.key);
   };
   return (
     <div ref={box} className="pods">
-      <canvas ref={canvas} style={{ width: columns * CELL, height: rows * CELL }} onMouseMove={hover} />
+      <canvas ref={canvas} data-columns={columns} onMouseMove={hover} onClick={click} />
     </div>
   );
 }

@@ -1,8 +1,10 @@
 /**
  * The frame budget, measured in the page:
  *
- * - frame work: from the coalesced Reflection of a frame to React's commit of it (groupObjects, render,
- *   DOM mutations), in the same animation-frame task;
+ * - frame work: from the coalesced Reflection of a frame to React's commit of it (applying the
+ *   deltas to the cells, drawing the changed cells, render, DOM mutations), in the same
+ *   animation-frame task;
+ * - apply + draw (`derive`): the part before React: the board and the canvases;
  * - render: React's own `actualDuration` for the commit (`<Profiler onRender>`);
  * - frame interval: time between `requestAnimationFrame` callbacks (16.7 ms at 60 Hz; longer when
  *   the main thread was busy, including with JSON parsing of the watch stream);
@@ -47,7 +49,7 @@ export interface FrameMetrics {
   readonly jankRatio: number;
   readonly longTasks: { readonly count: number; readonly totalMs: number; readonly maxMs: number };
   readonly heapMb: number | undefined;
-  /** Since load: coalesced Reflections, groupObjects emissions, React commits of them. */
+  /** Since load: coalesced Reflections, board updates, React commits of them. */
   readonly counters: { readonly coalesced: number; readonly derived: number; readonly committed: number };
 }
 
@@ -67,7 +69,7 @@ export function markFrameStart(): void {
   frameStart = performance.now();
 }
 
-/** The derived view (groupObjects) emitted. */
+/** The frame's deltas are applied and the changed cells drawn (view.ts). */
 export function markDerived(): void {
   counters.derived++;
   if (frameStart !== undefined) derive.push(performance.now() - frameStart);
