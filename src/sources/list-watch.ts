@@ -3,8 +3,8 @@ import { ApiError, WatchStalledError, WatchStreamError } from '../model/errors.t
 import type { KubeObject, Status } from '../model/kube-object.ts';
 import type { BackoffEvent, ListPageEvent, ListWatchEvent, ObjectEvent, RelistReason } from '../model/list-watch-event.ts';
 import type { ListOptions, ListWatch, ObjectList, WatchEvent } from '../model/wire.ts';
-import { createBackoff, type Backoff, type BackoffOptions } from '../store/backoff.ts';
-import { retryAfterMs } from '../operators/retry-backoff.ts';
+import { createBackoff, type Backoff, type BackoffOptions } from '../backoff/create-backoff.ts';
+import { retryAfterMs } from '../backoff/retry-after-ms.ts';
 import { isValidated } from './validated-sources.ts';
 import { isApiErrorShape, isDeadConnection, isExpired, isTooLargeResourceVersion, isTooManyRequests } from './classify-error.ts';
 
