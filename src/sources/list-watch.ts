@@ -163,8 +163,10 @@ export function listWatch<T extends KubeObject>(source: ListWatch<T>, options: L
         // A source that throws instead of returning an observable: a bug, not a server failure.
         subscriber.error(error);
       } finally {
-        inputs.length = 0;
-        head = 0;
+        if (inputs.length > 0) {
+          inputs.length = 0;
+          head = 0;
+        }
         driving = false;
       }
     }

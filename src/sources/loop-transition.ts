@@ -192,7 +192,7 @@ export interface LoopTransition<T extends KubeObject> {
   /** Events to emit, in order. */
   readonly emit: readonly ListWatchEvent<T>[];
   /** The request to make, if any. */
-  readonly command?: LoopCommand;
+  readonly command: LoopCommand | undefined;
 }
 
 const defaultPageSize = 500;
@@ -308,7 +308,20 @@ export function loopTransition<T extends KubeObject>(state: LoopState, input: Lo
 }
 
 function to<T extends KubeObject>(phase: LoopPhase, memory: LoopMemory, emit: readonly ListWatchEvent<T>[] = none, command?: LoopCommand): LoopTransition<T> {
-  return command === undefined ? { state: { phase, memory }, emit } : { state: { phase, memory }, emit, command };
+  return { state: { phase, memory }, emit, command };
+}
+
+/** `memory` with another last resourceVersion: the per-event case, so a literal rather than a spread. */
+function withResourceVersion(memory: LoopMemory, lastSyncResourceVersion: string | undefined): LoopMemory {
+  return {
+    lastSyncResourceVersion,
+    resourceVersionUnavailable: memory.resourceVersionUnavailable,
+    paginatedResult: memory.paginatedResult,
+    streaming: memory.streaming,
+    streamingRefused: memory.streamingRefused,
+    streamsWithoutBookmark: memory.streamsWithoutBookmark,
+    expiredFirstWatches: memory.expiredFirstWatches,
+  };
 }
 
 /** The relist for `reason`: streamed when the loop streams. */
@@ -415,7 +428,7 @@ function onWatchEvent<T extends KubeObject>(phase: Watching, memory: LoopMemory,
   const lastSyncResourceVersion = accepted.object.metadata?.resourceVersion ?? memory.lastSyncResourceVersion;
   return to(
     phase.delivered ? phase : { ...phase, delivered: true },
-    lastSyncResourceVersion === memory.lastSyncResourceVersion ? memory : { ...memory, lastSyncResourceVersion },
+    lastSyncResourceVersion === memory.lastSyncResourceVersion ? memory : withResourceVersion(memory, lastSyncResourceVersion),
     [accepted],
   );
 }
