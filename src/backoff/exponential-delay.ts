@@ -20,7 +20,7 @@ export interface ExponentialDelay {
  *
  * @example
  * ```ts
- * // internal (src/backoff/exponential-delay.ts), not part of the published API
+ * import { exponentialDelayMs } from './exponential-delay.ts'; // internal, not API
  * exponentialDelayMs(3, { initialMs: 5, factor: 2, capMs: 1_000_000 }); // 20
  * ```
  * @internal

@@ -16,7 +16,7 @@ export interface TokenBucket {
  *
  * @example
  * ```ts
- * // internal (src/backoff/token-bucket.ts), not part of the published API
+ * import { createTokenBucket } from './token-bucket.ts'; // internal, not API
  * const bucket = createTokenBucket(10, 1, 0);
  * bucket.reserve(0); // 0
  * bucket.reserve(0); // 100: the next token arrives in 100 ms

@@ -210,7 +210,7 @@ const none: readonly never[] = [];
  *
  * @example
  * ```ts
- * // internal (src/sources/loop-transition.ts)
+ * import { initialLoopState } from './loop-transition.ts'; // internal, not API
  * initialLoopState({ initialList: 'stream' }).phase; // { kind: 'Empty', reason: 'initial', mode: 'stream' }
  * ```
  * @param options - the initial-list strategy and the resourceVersion a previous loop synced to.
@@ -241,7 +241,7 @@ export function initialLoopState(options: { readonly initialList?: 'list' | 'str
  *
  * @example
  * ```ts
- * // internal (src/sources/loop-transition.ts)
+ * import { initialLoopState, loopTransition } from './loop-transition.ts'; // internal, not API
  * const config = { pageSize: undefined, listSemantic: 'any', bookmarks: true, trusted: false } as const;
  * const { emit, command } = loopTransition(initialLoopState({}), { type: 'open', nowMs: 0 }, config);
  * // emit: [{ type: 'LIST_START', reason: 'initial', mode: 'list' }]

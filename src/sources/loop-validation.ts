@@ -13,7 +13,7 @@ const objectEventTypes = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK']);
  *
  * @example
  * ```ts
- * // internal (src/sources/loop-validation.ts), not part of the published API
+ * import { acceptWatchEvent } from './loop-validation.ts'; // internal, not API
  * acceptWatchEvent({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '7' } } }, false); // the event
  * ```
  * @param event - the event as the source emitted it.
@@ -50,7 +50,7 @@ export function acceptWatchEvent<T extends KubeObject>(event: WatchEvent<T>, tru
  *
  * @example
  * ```ts
- * // internal (src/sources/loop-validation.ts), not part of the published API
+ * import { invalidList } from './loop-validation.ts'; // internal, not API
  * invalidList({ metadata: { resourceVersion: '7' }, items: [] }); // undefined
  * ```
  * @param list - the page as the source emitted it.
