@@ -23,23 +23,13 @@ module.exports = {
     { name: 'core-no-node-packages', comment: 'the core may only import rxjs', severity: 'error', from: { path: `${core}|^src/index\\.ts$` }, to: { dependencyTypes: ['npm', 'npm-peer', 'npm-dev', 'npm-optional'], pathNot: 'node_modules/rxjs/' } },
     { name: 'model-is-the-base', comment: 'model/ (types, errors, isRecord) imports nothing else of rxkube', severity: 'error', from: { path: '^src/model/' }, to: { path: '^src/', pathNot: '^src/model/' } },
     { name: 'store-only-model', comment: 'store/ is pure functions over model/ types: no operators, informer, sources, and no rxjs', severity: 'error', from: { path: '^src/store/' }, to: { path: '^src/|node_modules/rxjs/', pathNot: '^src/(store|model)/' } },
-    { name: 'backoff-is-a-leaf', comment: 'backoff/ (delays, jitter, Retry-After) builds on model/ only; the loop and reconcile share it', severity: 'error', from: { path: '^src/backoff/' }, to: { path: '^src/', pathNot: '^src/(backoff|model)/' } },
+    { name: 'backoff-is-a-leaf', comment: 'backoff/ (delays, jitter, Retry-After, the retry token bucket) builds on model/ only, without rxjs; the loop and reconcile share it', severity: 'error', from: { path: '^src/backoff/' }, to: { path: '^src/|node_modules/', pathNot: '^src/(backoff|model)/' } },
     {
       name: 'sources-only-model',
       comment: 'sources/ is the wire: it knows model/ (and the backoff leaf), never the operators, the store or the informer',
       severity: 'error',
-      from: { path: '^src/sources/', pathNot: '^src/sources/list-watch\\.ts$' },
+      from: { path: '^src/sources/' },
       to: { path: '^src/', pathNot: '^src/(sources|model|backoff)/' },
-    },
-    {
-      // Temporary: the loop still takes its backoff from store/backoff.ts and operators/retry-backoff.ts.
-      // The branch moving backoff to src/backoff/ (loop-machine) removes both imports: then delete
-      // this rule and the pathNot of sources-only-model above.
-      name: 'sources-only-model-list-watch',
-      comment: 'list-watch.ts obeys sources-only-model, but for the two backoff imports that move to src/backoff/',
-      severity: 'error',
-      from: { path: '^src/sources/list-watch\\.ts$' },
-      to: { path: '^src/', pathNot: '^src/(sources|model|backoff)/|^src/store/backoff\\.ts$|^src/operators/retry-backoff\\.ts$' },
     },
     { name: 'leader-not-informer', comment: 'leader/ builds on model/ and sources/ only; informer/ and operators/ compose with it', severity: 'error', from: { path: '^src/leader/' }, to: { path: '^src/(operators|informer|store)/' } },
     { name: 'operators-not-sources', severity: 'error', from: { path: '^src/operators/' }, to: { path: '^src/(sources|informer)/' } },

@@ -78,10 +78,8 @@ export type { Reconciler, ReconcileAction, ReconcileContext, ReconcileOptions, R
 export { mergeSources } from './operators/merge-sources.ts';
 export type { MergeSourcesOptions } from './operators/merge-sources.ts';
 
-// ── Retry with backoff ────────────────────────────────────────────────────────
-export { retryBackoff } from './operators/retry-backoff.ts';
-export type { RetryBackoffOptions } from './operators/retry-backoff.ts';
-export type { Backoff, BackoffOptions, BackoffStep } from './store/backoff.ts';
+// ── Backoff: the type of the `backoff` option of listWatch and informer ───────
+export type { Backoff, BackoffOptions, BackoffStep } from './backoff/create-backoff.ts';
 
 // ── Informer and the informer cache ───────────────────────────────────────────
 export { informer } from './informer/informer.ts';

@@ -11,6 +11,8 @@ import {
 } from 'rxjs';
 import type { Failure } from '../model/failure.ts';
 import type { Reflection, Snapshot } from '../model/reflection.ts';
+import { exponentialDelayMs } from '../backoff/exponential-delay.ts';
+import { createTokenBucket } from '../backoff/token-bucket.ts';
 import { describeError } from '../store/describe-error.ts';
 
 /** What a reconciler may ask for after a successful run. */
@@ -260,7 +262,7 @@ export function reconcile<T>(reconciler: Reconciler<T>, options: ReconcileOption
       let resync: Subscription | undefined;
       let sourceDone = false;
       let pumping = false;
-      const bucket = limit === false ? undefined : tokenBucket(limit.qps, limit.burst, scheduler);
+      const bucket = limit === false ? undefined : createTokenBucket(limit.qps, limit.burst, scheduler.now());
       const { onQueueEvent, onError, name } = options;
       const queuedAt = onQueueEvent === undefined ? undefined : new Map<string, number>();
       let hookFailed = false;
@@ -309,8 +311,8 @@ export function reconcile<T>(reconciler: Reconciler<T>, options: ReconcileOption
         if ('error' in result) {
           const attempt = (failures.get(key) ?? 0) + 1;
           failures.set(key, attempt);
-          const backoffMs = Math.min(baseDelayMs * 2 ** (attempt - 1), maxDelayMs);
-          const retryAfterMs = bucket === undefined ? backoffMs : Math.max(backoffMs, bucket.reserve());
+          const backoffMs = exponentialDelayMs(attempt, { initialMs: baseDelayMs, factor: 2, capMs: maxDelayMs });
+          const retryAfterMs = bucket === undefined ? backoffMs : Math.max(backoffMs, bucket.reserve(scheduler.now()));
           later(key, retryAfterMs);
           outcome = { type: 'failed', key, error: result.error, attempt, retryAfterMs, durationMs };
           if (onError !== undefined) reportFailure(key, result.error, attempt, retryAfterMs);
@@ -433,22 +435,4 @@ export function reconcile<T>(reconciler: Reconciler<T>, options: ReconcileOption
         if (queuedAt !== undefined && !hookFailed) onQueueEvent!({ type: 'stopped' });
       };
     });
-}
-
-/**
- * A token bucket with reservations, like Go's `rate.Limiter.Reserve`: every call takes a token,
- * possibly going into debt, and answers how long the caller must wait for it.
- */
-function tokenBucket(qps: number, burst: number, scheduler: SchedulerLike): { reserve(): number } {
-  let tokens = burst;
-  let last = scheduler.now();
-  return {
-    reserve: () => {
-      const now = scheduler.now();
-      tokens = Math.min(burst, tokens + ((now - last) * qps) / 1000);
-      last = now;
-      tokens -= 1;
-      return tokens >= 0 ? 0 : Math.ceil((-tokens * 1000) / qps);
-    },
-  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBackoff } from '../../../src/store/backoff.ts';
+import { createBackoff } from '../../../src/backoff/create-backoff.ts';
 
 describe('createBackoff', () => {
   it('doubles from 0.8 s with jitter in [d, 2d), capped at 30 s', () => {

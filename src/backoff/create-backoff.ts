@@ -1,5 +1,7 @@
+import { exponentialDelayMs } from './exponential-delay.ts';
+
 /**
- * Options of the backoff (the list/watch loop's, {@link retryBackoff}'s). Defaults are client-go's reflector backoff.
+ * Options of the backoff (the list/watch loop's `backoff` option). Defaults are client-go's reflector backoff.
  */
 export interface BackoffOptions {
   /** First delay. @defaultValue 800 */
@@ -59,7 +61,7 @@ export interface Backoff {
  *
  * @example
  * ```ts
- * import { createBackoff } from './backoff.ts';
+ * import { createBackoff } from './create-backoff.ts';
  * const backoff = createBackoff({ random: () => 0 });
  * backoff.next(0).delayMs;    // 800
  * backoff.next(1000).delayMs; // 1600
@@ -72,7 +74,8 @@ export function createBackoff(options: BackoffOptions = {}): Backoff {
   const capMs = options.capMs ?? 30_000;
   const resetAfterMs = options.resetAfterMs ?? 120_000;
   const random = options.random ?? Math.random;
-  let base = initialMs;
+  // Failures since the progression last restarted: the k-th draws from exponentialDelayMs(k).
+  let sinceRestart = 0;
   let attempt = 0;
   let lastFailureMs = Number.NEGATIVE_INFINITY;
   let lastRestartMs = Number.NEGATIVE_INFINITY;
@@ -80,13 +83,14 @@ export function createBackoff(options: BackoffOptions = {}): Backoff {
     next(nowMs, retryAfterMs) {
       if (nowMs - lastFailureMs > resetAfterMs) attempt = 0;
       if (nowMs - lastRestartMs > resetAfterMs) {
-        base = initialMs;
+        sinceRestart = 0;
         lastRestartMs = nowMs;
       }
       lastFailureMs = nowMs;
       attempt += 1;
+      sinceRestart += 1;
+      const base = exponentialDelayMs(sinceRestart, { initialMs, factor, capMs });
       const drawn = base * (1 + jitter * random());
-      base = Math.min(base * factor, capMs);
       const delayMs = Math.max(Math.round(drawn), Math.min(retryAfterMs ?? 0, capMs));
       return { delayMs, attempt };
     },
