@@ -10,9 +10,10 @@
  * page's work per view frame, and the page's and the worker's heaps after GC
  * (test-results/worker-mode.json).
  *
- * Sizes and modes for the report (the lead's quiet-machine runs; CI uses the defaults):
- *   WORKER_E2E_PODS=100000 npx vitest run --config vitest.e2e.config.ts test/e2e/worker-mode.e2e.test.ts
- *   WORKER_E2E_MODE=metadata WORKER_E2E_PODS=300000 NODE_OPTIONS=--max-old-space-size=8192 npx vitest run --config vitest.e2e.config.ts test/e2e/worker-mode.e2e.test.ts
+ * Sizes and modes for the report (quiet machine; CI uses the defaults), see docs/ui-binding.md:
+ *   npm run measure:worker            100,000 whole pods (WORKER_E2E_PODS=100000)
+ *   npm run measure:worker-metadata   300,000 pods metadata-only (WORKER_E2E_MODE=metadata WORKER_E2E_PODS=300000,
+ *                                     NODE_OPTIONS=--max-old-space-size=8192 for the simulated server)
  * `metadata` mode lists and watches `PartialObjectMetadata` without managedFields and counts pods
  * per `app` label (the spec, and so the node, does not cross).
  */
