@@ -2,7 +2,7 @@
  * The worker-mode e2e page: a table of pods per group (per node, or per `app` label in
  * metadata-only mode: `?mode=metadata`), fed by `rxkube/worker` (the informer runs in
  * pods.worker.ts), with what the test reports recorded: the main thread's long tasks, each view
- * frame's work on the page, and the informer's phases.
+ * frame's work on the page, the animation frames, and the informer's phases.
  */
 import type { KubeObject } from 'rxkube';
 import { connectInformerWorker } from 'rxkube/worker';
@@ -12,9 +12,16 @@ interface Report {
   /** One per view frame: when it arrived, its rows, and the page's work on it (message → DOM updated). */
   readonly frames: { readonly at: number; readonly rows: number; readonly workMs: number }[];
   readonly phases: { readonly at: number; readonly phase: string }[];
+  /** Start time of every animation frame (`requestAnimationFrame`): the page's own frame rate. */
+  readonly paints: number[];
 }
 
-const report: Report = { longTasks: [], frames: [], phases: [] };
+const report: Report = { longTasks: [], frames: [], phases: [], paints: [] };
+const onPaint = (at: number): void => {
+  report.paints.push(at);
+  requestAnimationFrame(onPaint);
+};
+requestAnimationFrame(onPaint);
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) report.longTasks.push({ start: entry.startTime, duration: entry.duration });
 }).observe({ type: 'longtask', buffered: true });
