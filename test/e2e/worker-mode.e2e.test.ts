@@ -27,6 +27,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proxy, serveStatic } from '../../examples/dashboard/serve.ts';
+import { traceMainThread, type MainThreadTrace } from './main-thread-trace.ts';
 import { createSimulatedApiServer, generatePod, mulberry32, startChurn } from '../../src/testing/index.ts';
 import type { Churn, SimulatedApiServer } from '../../src/testing/index.ts';
 
@@ -144,6 +145,7 @@ describe(`worker mode in Chromium (${PODS} pods, ${MODE})`, () => {
   let page: Page;
   let dist: string;
   let userDataDir: string | undefined;
+  let trace: MainThreadTrace;
   const pageErrors: string[] = [];
   const timings: Record<string, unknown> = { at: new Date().toISOString(), pods: PODS, mode: MODE, nodes: NODES, loadAverage: loadavg() };
 
@@ -178,6 +180,7 @@ describe(`worker mode in Chromium (${PODS} pods, ${MODE})`, () => {
     userDataDir = await mkdtemp(join(tmpdir(), 'rxkube-e2e-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     page = context.pages()[0] ?? (await context.newPage());
+    trace = await traceMainThread(page);
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     page.on('console', (m) => {
       // The forced relist makes the dropped watch fail: that is the point.
@@ -205,6 +208,7 @@ describe(`worker mode in Chromium (${PODS} pods, ${MODE})`, () => {
     await page.goto(`http://127.0.0.1:${address.port}/?mode=${MODE}`);
     const expected = serverGroups(server);
     await expect.poll(() => pageGroups(page), { timeout: SYNC_TIMEOUT_MS, interval: 100 }).toEqual(expected);
+    await trace.mark('sync');
     const report = await readReport(page);
     timings['sync'] = {
       ms: Date.now() - started,
@@ -236,6 +240,7 @@ describe(`worker mode in Chromium (${PODS} pods, ${MODE})`, () => {
     );
     await expect.poll(async () => (await readReport(page)).longTasks.filter((t) => t.duration >= 100).length, { timeout: 5_000, interval: 100 }).toBeGreaterThan(0);
     expect((await readReport(page)).longTasks.length).toBeGreaterThan(before);
+    await trace.mark('probe');
   });
 
   it('sends objects to the page on demand, by key', async () => {
@@ -251,11 +256,13 @@ describe(`worker mode in Chromium (${PODS} pods, ${MODE})`, () => {
   it('follows churn with per-frame view deltas and converges when it stops', async () => {
     const before = await readReport(page);
     const since = await page.evaluate(() => performance.now());
+    await trace.mark('before churn');
     churn = startChurn(server, { seed: 11, ratePerSecond: CHURN_PER_SECOND, weights: { pods: 1, deployments: 0, nodes: 0 }, maxObjects: 1_000 });
     await new Promise((resolve) => setTimeout(resolve, CHURN_MS));
     churn.stop();
     churn = undefined;
     await expect.poll(() => pageGroups(page), { timeout: 20_000, interval: 100 }).toEqual(serverGroups(server));
+    await trace.mark('churn');
     const after = await readReport(page);
     const frames = after.frames.slice(before.frames.length);
     expect(frames.length).toBeGreaterThan(0);
@@ -274,6 +281,7 @@ describe(`worker mode in Chromium (${PODS} pods, ${MODE})`, () => {
   it('relists after a 410 (compacted history) in the worker and converges on the server', async () => {
     const before = await readReport(page);
     const since = await page.evaluate(() => performance.now());
+    await trace.mark('before relist');
     const started = Date.now();
     forceRelist(server);
     // relisting, then watching again (polling only the phases: a small evaluation)
@@ -284,6 +292,7 @@ describe(`worker mode in Chromium (${PODS} pods, ${MODE})`, () => {
     };
     await expect.poll(relisted, { timeout: SYNC_TIMEOUT_MS, interval: 100 }).toBe(true);
     await expect.poll(() => pageGroups(page), { timeout: 20_000, interval: 100 }).toEqual(serverGroups(server));
+    await trace.mark('relist');
     const after = await readReport(page);
     const phases = after.phases.slice(before.phases.length);
     const relistStart = phases.find((p) => p.phase === 'relisting')!.at;
@@ -298,6 +307,13 @@ describe(`worker mode in Chromium (${PODS} pods, ${MODE})`, () => {
     };
     expect(pageErrors).toEqual([]);
   }, SYNC_TIMEOUT_MS + 60_000);
+
+  it("tells the page's own long work from the machine's load: main-thread tasks over 50 ms, by wall and by CPU time (trace)", async () => {
+    const phases = await trace.stop();
+    timings['mainThreadTrace'] = phases;
+    // The deliberate 120 ms task of the probe step is in the trace: the trace sees the page's main thread.
+    expect(phases['probe']?.over50msWall).toBeGreaterThan(0);
+  });
 
   it('keeps the objects in the worker: the page heap is a fraction of the worker heap', async () => {
     const heaps = await heapsAfterGc(page);
