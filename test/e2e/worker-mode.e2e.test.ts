@@ -7,8 +7,10 @@
  * Asserts what the page shows (the per-group counts converge on the server's after sync, churn and
  * a 410 relist), that objects come by key, and that the page holds less heap than the worker;
  * reports, without asserting, the main thread's long tasks during sync, churn and relist, the
- * page's work per view frame and its animation frames, the relist's duration, and the page's and
- * the worker's heaps after GC (test-results/worker-mode.json).
+ * page's work per view frame and its animation frames, the relist's duration, the page's and
+ * the worker's heaps after GC, and the main thread's tasks over 50 ms by wall and by CPU time from
+ * a trace (main-thread-trace.ts: wall time alone counts a loaded machine's descheduling as work)
+ * (test-results/worker-mode.json).
  *
  * Sizes and modes for the report (quiet machine; CI uses the defaults), see docs/ui-binding.md:
  *   npm run measure:worker            100,000 whole pods (WORKER_E2E_PODS=100000)
