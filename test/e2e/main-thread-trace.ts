@@ -18,6 +18,7 @@ interface TraceEvent {
   readonly ts: number;
   readonly dur?: number;
   readonly tdur?: number;
+  readonly args?: { readonly src_file?: string; readonly src_func?: string };
 }
 
 /** Main-thread tasks over 50 ms of one phase. */
@@ -28,8 +29,8 @@ export interface PhaseTasks {
   readonly over50msCpu: number;
   /** The most CPU one of the long tasks used, in ms (0 when there was none). */
   readonly maxCpuMs: number;
-  /** The long ones (wall > 50 ms), as [wall, cpu] in ms. */
-  readonly tasks: readonly (readonly [number, number])[];
+  /** The long ones (wall > 50 ms), as [wall ms, cpu ms, where Chromium posted the task]. */
+  readonly tasks: readonly (readonly [number, number, string])[];
 }
 
 /** A running trace of one page. */
@@ -42,6 +43,13 @@ export interface MainThreadTrace {
 
 const TASKS = new Set(['ThreadControllerImpl::RunTask', 'RunTask']);
 const round1 = (x: number): number => Math.round(x * 10) / 10;
+
+/** Where the task was posted (`file:function` of Chromium's source), from the task event itself or the one nested in it. */
+function postedFrom(task: TraceEvent, candidates: readonly TraceEvent[]): string {
+  const end = task.ts + (task.dur ?? 0);
+  const source = [task, ...candidates.filter((e) => e.ts >= task.ts && e.ts <= end)].find((e) => e.args?.src_func !== undefined)?.args;
+  return source === undefined ? '' : `${source.src_file ?? ''}:${source.src_func ?? ''}`;
+}
 
 /**
  * Starts tracing the page's tasks.
@@ -88,7 +96,7 @@ export async function traceMainThread(page: Page): Promise<MainThreadTrace> {
           over50msWall: inPhase.length,
           over50msCpu: inPhase.filter((e) => (e.tdur ?? 0) > 50_000).length,
           maxCpuMs: round1(Math.max(0, ...inPhase.map((e) => (e.tdur ?? 0) / 1000))),
-          tasks: inPhase.slice(0, 20).map((e) => [round1((e.dur ?? 0) / 1000), round1((e.tdur ?? 0) / 1000)] as const),
+          tasks: inPhase.slice(0, 20).map((e) => [round1((e.dur ?? 0) / 1000), round1((e.tdur ?? 0) / 1000), postedFrom(e, long)] as const),
         };
         from = to;
       });

@@ -208,6 +208,8 @@ describe(`worker mode in Chromium (${PODS} pods, ${MODE})`, () => {
     const address = http.address() as AddressInfo;
     const started = Date.now();
     await page.goto(`http://127.0.0.1:${address.port}/?mode=${MODE}`);
+    // The page's navigation and start-up (up to its load event) apart from the sync that follows.
+    await trace.mark('load');
     const expected = serverGroups(server);
     await expect.poll(() => pageGroups(page), { timeout: SYNC_TIMEOUT_MS, interval: 100 }).toEqual(expected);
     await trace.mark('sync');
