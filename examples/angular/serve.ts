@@ -1,6 +1,8 @@
 /**
  * Serves the Angular example: a simulated API server with nodes and pods, the example's production
- * build, and a same-origin proxy of `/api` to the simulated server, all on loopback.
+ * build, and a same-origin proxy of `/api` to the simulated server, all on loopback. Two pages:
+ * `/` runs the informers on the page; `/worker.html` runs the pods informer in a Web Worker
+ * (`rxkube/worker`) and binds the same signals to its views.
  *
  *   node examples/angular/serve.ts [--pods 600] [--nodes 12] [--port 5174]
  *
@@ -35,6 +37,8 @@ export interface AngularExampleOptions {
 export interface AngularExample {
   /** The page, `http://127.0.0.1:PORT/`. */
   readonly url: string;
+  /** The worker-mode page, `http://127.0.0.1:PORT/worker.html`. */
+  readonly workerUrl: string;
   /** The simulated API server behind `/api`. */
   readonly server: SimulatedApiServer;
   /** Stops the page server and the API server. */
@@ -86,6 +90,7 @@ export async function startAngularExample(options: AngularExampleOptions = {}): 
   const origin = await listenOn(page, options.port ?? 0, options.host ?? '127.0.0.1');
   return {
     url: `${origin}/`,
+    workerUrl: `${origin}/worker.html`,
     server,
     async close() {
       await new Promise<void>((resolve) => {
@@ -107,7 +112,7 @@ if (import.meta.main) {
     },
   });
   const example = await startAngularExample({ pods: Number(values.pods), nodes: Number(values.nodes), port: Number(values.port), host: values.host });
-  console.log(`rxkube Angular example: ${example.url}\n  ${values.pods} pods on ${values.nodes} nodes, simulated API server ${example.server.url} (Ctrl-C to stop)`);
+  console.log(`rxkube Angular example: ${example.url} (worker mode: ${example.workerUrl})\n  ${values.pods} pods on ${values.nodes} nodes, simulated API server ${example.server.url} (Ctrl-C to stop)`);
   const stop = (): void => void example.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -6,7 +6,8 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 /**
  * The Angular example's Vite config: no Angular plugin and no Angular CLI. Components apply their
  * decorators as functions and templates are compiled in the browser (JIT), so Vite only bundles.
- * `rxkube` and `rxkube/angular` resolve to the sources.
+ * `rxkube`, `rxkube/angular` and `rxkube/worker` resolve to the sources. Two pages: index.html
+ * (the informers on the page) and worker.html (the pods informer in a Web Worker).
  */
 export default defineConfig({
   root: here('.'),
@@ -15,14 +16,17 @@ export default defineConfig({
     alias: [
       { find: /^rxkube$/, replacement: here('../../src/index.ts') },
       { find: /^rxkube\/angular$/, replacement: here('../../src/angular/index.ts') },
+      { find: /^rxkube\/worker$/, replacement: here('../../src/worker/index.ts') },
     ],
   },
+  worker: { format: 'es' },
   build: {
     outDir: here('dist'),
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
     reportCompressedSize: false,
+    rolldownOptions: { input: { main: here('index.html'), worker: here('worker.html') } },
     // The JIT compiler is about half of the bundle: expected for an example without the CLI.
     chunkSizeWarningLimit: 2_000,
   },

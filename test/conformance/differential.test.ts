@@ -90,6 +90,9 @@ async function script(driver: Driver): Promise<[string, unknown][]> {
   await watch('streaming list without allowWatchBookmarks: no end bookmark', 'resourceVersionMatch=NotOlderThan&sendInitialEvents=true&timeoutSeconds=1&watch=true');
   await req('metadata-only list', 'GET', cms, { accept: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1' });
   await watch('metadata-only streaming list', 'allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&sendInitialEvents=true&timeoutSeconds=1&watch=true', { accept: 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1' });
+  // What an informer with fetchListWatch({ metadataOnly: true }) sends: the same media types with a JSON fallback.
+  await req('metadata-only paged list (the informer\'s Accept)', 'GET', `${cms}?limit=2`, { accept: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json' });
+  await watch('metadata-only watch from the list RV (the informer\'s Accept)', `allowWatchBookmarks=true&resourceVersion=${listRv}&timeoutSeconds=1&watch=true`, { accept: 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json' });
 
   // Errors.
   await req('get a missing object: 404', 'GET', `${cms}/missing`);

@@ -10,22 +10,7 @@ import { scan } from 'rxjs';
 import type { InformerStatus } from 'rxkube';
 import { objectSignal, selectSignal, snapshotSignal, statusSignal } from 'rxkube/angular';
 import { failure$, nodes, pods, type Pod } from './cluster.ts';
-
-const describeStatus = (s: InformerStatus): string => {
-  switch (s.phase) {
-    case 'idle':
-      return 'idle';
-    case 'listing':
-    case 'relisting':
-      return `${s.phase} (${s.reason}), ${s.loaded} loaded`;
-    case 'synced':
-      return `synced ${s.size} at ${s.resourceVersion}`;
-    case 'watching':
-      return `watching from ${s.resourceVersion}`;
-    case 'backingOff':
-      return `backing off ${s.delayMs} ms (attempt ${s.attempt}), then ${s.next}`;
-  }
-};
+import { describeStatus } from './describe-status.ts';
 
 /**
  * The pods informer's health: its phase, and every phase it went through (from `status$`, so a
