@@ -12,10 +12,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'vite';
 import { createSimulatedApiServer, generateNode, generatePod, mulberry32 } from '../../src/testing/index.ts';
 import type { SimulatedApiServer } from '../../src/testing/index.ts';
-import { compactPods, listenOn, proxy, serveStatic } from '../dashboard/serve.ts';
+import { compactPods, listenOn, productionBuild, proxy, serveStatic } from '../dashboard/serve.ts';
 
 /** Options of {@link startAngularExample}. */
 export interface AngularExampleOptions {
@@ -58,7 +57,7 @@ const NAMESPACES = ['default', 'payments', 'search'];
 export async function startAngularExample(options: AngularExampleOptions = {}): Promise<AngularExample> {
   const nodes = options.nodes ?? 12;
   const seed = options.seed ?? 1;
-  if (options.build !== false) await build({ configFile: join(here, 'vite.config.ts'), logLevel: 'warn' });
+  if (options.build !== false) await productionBuild({ configFile: join(here, 'vite.config.ts'), logLevel: 'warn' });
 
   const server = await createSimulatedApiServer({ historySize: 1_000, bookmarkIntervalMs: 5_000 });
   const rng = mulberry32(seed);

@@ -26,9 +26,8 @@ import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { proxy, serveStatic } from '../../examples/dashboard/serve.ts';
+import { productionBuild, proxy, serveStatic } from '../../examples/dashboard/serve.ts';
 import { traceMainThread, type MainThreadTrace } from './main-thread-trace.ts';
 import { createSimulatedApiServer, generatePod, mulberry32, startChurn } from '../../src/testing/index.ts';
 import type { Churn, SimulatedApiServer } from '../../src/testing/index.ts';
@@ -155,7 +154,8 @@ describe(`worker mode in Chromium (${PODS} pods, ${MODE})`, () => {
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}. Install Debian's Chromium: apt-get update && apt-get install -y chromium`);
     await mkdir(RESULTS, { recursive: true });
     dist = await mkdtemp(join(tmpdir(), 'rxkube-worker-page-'));
-    await build({
+    // Built for production whatever NODE_ENV vitest set, as users ship it (rxkube's freeze default follows it).
+    await productionBuild({
       configFile: false,
       root: here('worker-mode'),
       base: './',
