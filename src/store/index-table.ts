@@ -1,4 +1,4 @@
-import type { Snapshot } from '../model/reflection.ts';
+import type { Delta, Snapshot } from '../model/reflection.ts';
 import { HamtMap, type TransientHamt } from './hamt.ts';
 
 /**
@@ -87,4 +87,22 @@ export function updateIndex<T>(
     }
   }
   return t;
+}
+
+/**
+ * The index of `after`, from the index `table` of `before` and the deltas that lead from `before`
+ * to `after` (what {@link withIndex} does per Reflection): only the keys the deltas name move, in
+ * O(changes · log n). `table` itself when the snapshot did not change.
+ * @internal
+ */
+export function advanceIndex<T>(
+  table: IndexTable<T>,
+  before: Snapshot<T>,
+  after: Snapshot<T>,
+  deltas: readonly Delta<T>[],
+  indexFn: IndexFunction<T>,
+): IndexTable<T> {
+  if (after === before) return table;
+  const keys = deltas.length === 1 ? [deltas[0]!.key] : new Set(deltas.map((d) => d.key));
+  return updateIndex(table, before, after, keys, indexFn);
 }
