@@ -124,7 +124,10 @@ export function applyPut<T extends KubeObject>(state: StoreState<T>, raw: T, pol
   if (obj === prev) return undefined;
   state.objects = objects.setHashed(hash, key, obj);
   if (rv !== undefined) state.resourceVersion = rv;
-  return prev === undefined ? [{ type: 'added', key, object: obj }] : [{ type: 'updated', key, object: obj, previous: prev }];
+  if (prev === undefined) return [{ type: 'added', key, object: obj }];
+  // The stored key string rather than the one just built: downstream maps keyed by it (indexes,
+  // derived views) then match on identity instead of comparing characters.
+  return [{ type: 'updated', key: objects.storedKeyHashed(hash, key)!, object: obj, previous: prev }];
 }
 
 /**
@@ -139,10 +142,11 @@ export function applyDelete<T extends KubeObject>(state: StoreState<T>, raw: T, 
   const prev = objects.getHashed(hash, key);
   if (prev === undefined) return undefined;
   const obj = policy.prepare(raw, prev);
+  const stored = objects.storedKeyHashed(hash, key)!;
   state.objects = objects.deleteHashed(hash, key);
   const rv = rvOf(raw);
   if (rv !== undefined) state.resourceVersion = rv;
-  return [{ type: 'deleted', key, object: obj }];
+  return [{ type: 'deleted', key: stored, object: obj }];
 }
 
 /** `LIST_DONE`: swaps the relist in; the diff as deltas, or `undefined` when a synced store did not change. */

@@ -149,6 +149,24 @@ function lookup<V>(root: HamtNode, hash: number, key: string): V | undefined {
   return undefined;
 }
 
+/** The key string stored in the entry equal to `key`, or `undefined`. */
+function storedKey(root: HamtNode, hash: number, key: string): string | undefined {
+  let node = root;
+  for (let shift = 0; shift <= LAST_SHIFT; shift += SHIFT) {
+    const bit = 1 << ((hash >>> shift) & MASK);
+    const datamap = node[DATAMAP] as number;
+    if ((datamap & bit) !== 0) {
+      const k = node[HEADER + 2 * popcount(datamap & (bit - 1))];
+      return k === key ? (k as string) : undefined;
+    }
+    const nodemap = node[NODEMAP] as number;
+    if ((nodemap & bit) === 0) return undefined;
+    node = node[HEADER + 2 * popcount(datamap) + popcount(nodemap & (bit - 1))] as HamtNode;
+  }
+  for (let i = HEADER; i < node.length; i += 2) if (node[i] === key) return node[i] as string;
+  return undefined;
+}
+
 function contains(root: HamtNode, hash: number, key: string): boolean {
   let node = root;
   for (let shift = 0; shift <= LAST_SHIFT; shift += SHIFT) {
@@ -422,6 +440,15 @@ export class HamtMap<V> implements Iterable<[string, V]> {
   /** Whether `key` is present. */
   has(key: string): boolean {
     return contains(this.root, this.hashFn(key), key);
+  }
+
+  /**
+   * The key string this map holds for `key` (equal to it, but the very string stored), or
+   * `undefined` when absent; `hash` = `this.hashOf(key)`. Passing the stored string on, rather than
+   * an equal one built per event, lets later lookups in maps keyed by it compare by identity.
+   */
+  storedKeyHashed(hash: number, key: string): string | undefined {
+    return storedKey(this.root, hash, key);
   }
 
   /** {@link HamtMap.has} with `hash` = `this.hashOf(key)` computed by the caller. */
