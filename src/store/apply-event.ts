@@ -14,7 +14,7 @@
 import type { KubeObject } from '../model/kube-object.ts';
 import type { ListWatchEvent } from '../model/list-watch-event.ts';
 import type { Delta } from '../model/reflection.ts';
-import { HamtMap } from './hamt.ts';
+import { HamtMap, type FoundKey } from './hamt.ts';
 import { closeRelist, openRelist, relistDelete, relistPut, type Relist } from './relist.ts';
 
 /**
@@ -30,11 +30,13 @@ export interface StoreState<T> {
   synced: boolean;
   /** The open (re)list, if any. */
   relist: Relist<T> | undefined;
+  /** Scratch for {@link HamtMap.getEntryHashed}: the stored key of the entry an event looked up. */
+  readonly found: FoundKey;
 }
 
 /** The state before any event. @internal */
 export function emptyStoreState<T>(): StoreState<T> {
-  return { objects: HamtMap.empty<T>(), resourceVersion: '', synced: false, relist: undefined };
+  return { objects: HamtMap.empty<T>(), resourceVersion: '', synced: false, relist: undefined, found: { key: undefined } };
 }
 
 /**
@@ -71,6 +73,19 @@ function rvOf(obj: KubeObject | undefined): string | undefined {
  * Throws what `policy.keyOf` or `policy.prepare` throws on a watch event; the state is then
  * unchanged.
  *
+ *
+ * @example
+ * ```ts
+ * import { applyEvent, emptyStoreState, type StorePolicy } from './apply-event.ts'; // internal, not API
+ * import { objectKey } from './object-key.ts';
+ * const policy: StorePolicy<{ metadata: { name: string; resourceVersion: string } }> = { keyOf: objectKey, prepare: (raw) => raw };
+ * const state = emptyStoreState<{ metadata: { name: string; resourceVersion: string } }>();
+ * applyEvent(state, { type: 'LIST_START', reason: 'initial', mode: 'list' }, policy); // undefined
+ * applyEvent(state, { type: 'LIST_PAGE', items: [{ metadata: { name: 'a', resourceVersion: '1' } }] }, policy); // undefined
+ * applyEvent(state, { type: 'LIST_DONE', resourceVersion: '1' }, policy); // [{ type: 'added', key: 'a', … }]
+ * applyEvent(state, { type: 'MODIFIED', object: { metadata: { name: 'a', resourceVersion: '2' } } }, policy); // [{ type: 'updated', … }]
+ * state.objects.get('a')?.metadata.resourceVersion; // '2'
+ * ```
  * @internal
  */
 export function applyEvent<T extends KubeObject>(state: StoreState<T>, event: ListWatchEvent<T>, policy: StorePolicy<T>): Delta<T>[] | undefined {
@@ -117,7 +132,8 @@ export function applyPut<T extends KubeObject>(state: StoreState<T>, raw: T, pol
   const key = policy.keyOf(raw);
   const objects = state.objects;
   const hash = objects.hashOf(key);
-  const prev = objects.getHashed(hash, key);
+  const found = state.found;
+  const prev = objects.getEntryHashed(hash, key, found);
   const rv = rvOf(raw);
   if (prev !== undefined && rv !== undefined && rvOf(prev) === rv) return undefined;
   const obj = policy.prepare(raw, prev);
@@ -126,8 +142,9 @@ export function applyPut<T extends KubeObject>(state: StoreState<T>, raw: T, pol
   if (rv !== undefined) state.resourceVersion = rv;
   if (prev === undefined) return [{ type: 'added', key, object: obj }];
   // The stored key string rather than the one just built: downstream maps keyed by it (indexes,
-  // derived views) then match on identity instead of comparing characters.
-  return [{ type: 'updated', key: objects.storedKeyHashed(hash, key)!, object: obj, previous: prev }];
+  // derived views) then match on identity instead of comparing characters. `found` is this
+  // state's own, so a `prepare` that feeds another store in between cannot overwrite it.
+  return [{ type: 'updated', key: found.key!, object: obj, previous: prev }];
 }
 
 /**
@@ -139,10 +156,10 @@ export function applyDelete<T extends KubeObject>(state: StoreState<T>, raw: T, 
   const key = policy.keyOf(raw);
   const objects = state.objects;
   const hash = objects.hashOf(key);
-  const prev = objects.getHashed(hash, key);
+  const prev = objects.getEntryHashed(hash, key, state.found);
   if (prev === undefined) return undefined;
+  const stored = state.found.key!;
   const obj = policy.prepare(raw, prev);
-  const stored = objects.storedKeyHashed(hash, key)!;
   state.objects = objects.deleteHashed(hash, key);
   const rv = rvOf(raw);
   if (rv !== undefined) state.resourceVersion = rv;

@@ -82,10 +82,24 @@ function popcount(x: number): number {
   return Math.imul(x, 0x01010101) >>> 24;
 }
 
+/** Where {@link HamtMap.getEntryHashed} writes the key string of the entry it found. @internal */
+export interface FoundKey {
+  key: string | undefined;
+}
+
 /**
  * What a {@link TransientHamt} edit returns when there was no entry to replace or remove: a unique
  * value, so that maps may hold `undefined`. Returning the old value or this sentinel, rather than
  * a pair, keeps an edit free of allocation.
+ *
+ * @example
+ * ```ts
+ * import { ABSENT, HamtMap } from './hamt.ts'; // internal, not API
+ * const draft = HamtMap.empty<number>().asTransient();
+ * draft.set('a', 1) === ABSENT; // true: 'a' was new
+ * draft.set('a', 2); // 1, the value it replaced
+ * draft.delete('b'); // ABSENT
+ * ```
  *
  * @internal
  */
@@ -149,21 +163,32 @@ function lookup<V>(root: HamtNode, hash: number, key: string): V | undefined {
   return undefined;
 }
 
-/** The key string stored in the entry equal to `key`, or `undefined`. */
-function storedKey(root: HamtNode, hash: number, key: string): string | undefined {
+/** {@link lookup}, also writing the key string of the entry found (or `undefined`) to `found.key`. */
+function lookupEntry<V>(root: HamtNode, hash: number, key: string, found: FoundKey): V | undefined {
   let node = root;
   for (let shift = 0; shift <= LAST_SHIFT; shift += SHIFT) {
     const bit = 1 << ((hash >>> shift) & MASK);
     const datamap = node[DATAMAP] as number;
     if ((datamap & bit) !== 0) {
-      const k = node[HEADER + 2 * popcount(datamap & (bit - 1))];
-      return k === key ? (k as string) : undefined;
+      const i = HEADER + 2 * popcount(datamap & (bit - 1));
+      if (node[i] !== key) break;
+      found.key = node[i] as string;
+      return node[i + 1] as V;
     }
     const nodemap = node[NODEMAP] as number;
-    if ((nodemap & bit) === 0) return undefined;
+    if ((nodemap & bit) === 0) break;
     node = node[HEADER + 2 * popcount(datamap) + popcount(nodemap & (bit - 1))] as HamtNode;
   }
-  for (let i = HEADER; i < node.length; i += 2) if (node[i] === key) return node[i] as string;
+  // Only a collision node (past the last shift) has pairs without bitmaps; elsewhere this finds nothing.
+  if ((node[DATAMAP] as number) === 0 && (node[NODEMAP] as number) === 0) {
+    for (let i = HEADER; i < node.length; i += 2) {
+      if (node[i] === key) {
+        found.key = node[i] as string;
+        return node[i + 1] as V;
+      }
+    }
+  }
+  found.key = undefined;
   return undefined;
 }
 
@@ -443,12 +468,13 @@ export class HamtMap<V> implements Iterable<[string, V]> {
   }
 
   /**
-   * The key string this map holds for `key` (equal to it, but the very string stored), or
-   * `undefined` when absent; `hash` = `this.hashOf(key)`. Passing the stored string on, rather than
-   * an equal one built per event, lets later lookups in maps keyed by it compare by identity.
+   * {@link HamtMap.getHashed} that also writes to `found.key` the key string this map holds for
+   * `key` — equal to it, but the very string stored — or `undefined` when absent. Passing the
+   * stored string on, rather than an equal one built per event, lets later lookups in maps keyed
+   * by it compare by identity. `found` is the caller's, reused across calls: nothing is allocated.
    */
-  storedKeyHashed(hash: number, key: string): string | undefined {
-    return storedKey(this.root, hash, key);
+  getEntryHashed(hash: number, key: string, found: FoundKey): V | undefined {
+    return lookupEntry<V>(this.root, hash, key, found);
   }
 
   /** {@link HamtMap.has} with `hash` = `this.hashOf(key)` computed by the caller. */

@@ -59,6 +59,19 @@ export function buildIndex<T>(objects: Snapshot<T>, indexFn: IndexFunction<T>): 
  * State-based rather than delta-based, so several deltas for one key, or a delta whose object
  * differs from the stored one, cannot corrupt the index. `table` itself when the snapshot did not
  * change.
+ *
+ * @example
+ * ```ts
+ * import { advanceIndex, buildIndex } from './index-table.ts'; // internal, not API
+ * import { HamtMap } from './hamt.ts';
+ * import { StoreSnapshot } from './snapshot.ts';
+ * type Pod = { node: string };
+ * const byNode = (p: Pod) => p.node;
+ * const before = new StoreSnapshot(HamtMap.empty<Pod>().set('p', { node: 'n1' }), '1');
+ * const after = new StoreSnapshot(before.objects.set('p', { node: 'n2' }), '2');
+ * const table = advanceIndex(buildIndex(before, byNode), before, after, [{ key: 'p' }], byNode);
+ * [...table.keys()]; // ['n2']
+ * ```
  * @internal
  */
 export function advanceIndex<T>(

@@ -101,6 +101,18 @@ function deletedRow<V>(key: string, object: V, finalStateUnknown: boolean): Delt
 /**
  * The join's state, edited in place by the deltas of either input; {@link JoinIndex.flush} turns
  * the edits into row deltas. One per subscription.
+ *
+ * @example
+ * ```ts
+ * import { JoinIndex } from './join-index.ts'; // internal, not API
+ * type Pod = { node: string };
+ * type Node = { name: string };
+ * const index = new JoinIndex<Pod, Node>({ leftKey: (p) => p.node, rightKey: (n) => n.name, where: undefined, inner: false });
+ * index.applyLeft({ type: 'added', key: 'ns/p', object: { node: 'n1' } });
+ * index.applyRight({ type: 'added', key: 'n1', object: { name: 'n1' } });
+ * index.flush('7'); // [{ type: 'added', key: 'ns/p', object: { left, right: [node n1], rightKeys: ['n1'] } }]
+ * index.view.get('ns/p')?.rightKeys; // ['n1']
+ * ```
  * @internal
  */
 export class JoinIndex<L, R> {

@@ -59,6 +59,19 @@ export function relistDelete<T>(relist: Relist<T>, hash: number, key: string, in
  * object is not the stored one and `added` for every new key. A key whose object kept its identity
  * makes no delta. `relist` must not be used afterwards.
  *
+ *
+ * @example
+ * ```ts
+ * import { closeRelist, openRelist, relistPut } from './relist.ts'; // internal, not API
+ * import { HamtMap } from './hamt.ts';
+ * import type { Delta } from '../model/reflection.ts';
+ * const old = HamtMap.empty<number>().set('a', 1).set('b', 2);
+ * const relist = openRelist<number>();
+ * relistPut(relist, old.hashOf('b'), 'b', 3, true);
+ * const deltas: Delta<number>[] = [];
+ * const next = closeRelist(old, relist, deltas); // next holds b → 3
+ * deltas.map((d) => `${d.type} ${d.key}`); // ['deleted a', 'updated b']
+ * ```
  * @internal
  */
 export function closeRelist<T>(old: HamtMap<T>, relist: Relist<T>, deltas: Delta<T>[]): HamtMap<T> {

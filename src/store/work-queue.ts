@@ -13,6 +13,20 @@
 /**
  * Keys waiting in order, keys running (each with the caller's handle of its run), failures in a
  * row per key. Mutable; one owner.
+ *
+ * @example
+ * ```ts
+ * import { WorkQueue } from './work-queue.ts'; // internal, not API
+ * const queue = new WorkQueue<AbortController>();
+ * queue.add('a'); // true
+ * queue.add('a'); // false: already waiting
+ * const key = queue.take()!; // 'a'
+ * queue.start(key, new AbortController());
+ * queue.add('a'); // true, but not handed out while it runs
+ * queue.take(); // undefined
+ * queue.done('a'); // back in the queue
+ * queue.take(); // 'a'
+ * ```
  * @internal
  */
 export class WorkQueue<R> {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../src/model/kube-object.ts';
 import type { ListWatchEvent } from '../../../src/model/list-watch-event.ts';
 import { applyEvent, emptyStoreState, type StorePolicy } from '../../../src/store/apply-event.ts';
-import { HamtMap } from '../../../src/store/hamt.ts';
+import { HamtMap, type FoundKey } from '../../../src/store/hamt.ts';
 
 const pod = (name: string, rv: string): KubeObject => ({ metadata: { namespace: 'ns', name, resourceVersion: rv } });
 // Builds a new key string per call, as objectKey does.
@@ -61,16 +61,21 @@ describe('applyEvent', () => {
   });
 });
 
-describe('HamtMap.storedKeyHashed', () => {
-  it('answers the stored key for a present key, undefined for an absent one, also in collision nodes', () => {
-    for (const hashFn of [undefined, () => 7]) {
-      const key = ['ns', 'a'].join('/');
-      let m = HamtMap.empty<number>(hashFn).set(key, 1).set('ns/b', 2);
-      const probe = ['ns', 'a'].join('/');
-      expect(m.storedKeyHashed(m.hashOf(probe), probe)).toBe(key);
-      expect(m.storedKeyHashed(m.hashOf('ns/c'), 'ns/c')).toBeUndefined();
-      m = m.delete(key);
-      expect(m.storedKeyHashed(m.hashOf(probe), probe)).toBeUndefined();
+describe('HamtMap.getEntryHashed', () => {
+  it('answers like getHashed and writes the stored key, undefined when absent, for any hash (collisions too)', () => {
+    for (const hashFn of [undefined, () => 7, (k: string) => k.length]) {
+      let m = HamtMap.empty<number>(hashFn);
+      for (let i = 0; i < 200; i++) m = m.set(`ns/k${i}`, i);
+      for (let i = 0; i < 200; i += 3) m = m.delete(`ns/k${i}`);
+      const found: FoundKey = { key: 'stale' };
+      for (let i = 0; i < 220; i++) {
+        const probe = ['ns', `k${i}`].join('/');
+        const value = m.getEntryHashed(m.hashOf(probe), probe, found);
+        expect(value).toBe(m.get(probe));
+        expect(found.key).toBe(value === undefined ? undefined : probe);
+      }
+      expect(HamtMap.empty<number>(hashFn).getEntryHashed(0, 'x', found)).toBeUndefined();
+      expect(found.key).toBeUndefined();
     }
   });
 });
