@@ -1,8 +1,8 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { Reflection } from '../model/reflection.ts';
 import type { KeyResult } from '../model/derived-views.ts';
-import { keyList } from './internal/group-keys.ts';
-import { editMap, emptyMap, type PersistentMap } from './internal/persistent-map.ts';
+import { keyList } from '../store/group-keys.ts';
+import { editMap, emptyMap, type PersistentMap } from '../store/persistent-map.ts';
 
 /**
  * An immutable map from group values to `V`, as emitted by {@link groupCount} and

@@ -1,8 +1,8 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { Delta, Reflection, Snapshot } from '../model/reflection.ts';
 import { deletedDelta, freezeReflection } from './internal/derive-view.ts';
-import { keyList } from './internal/group-keys.ts';
-import { editMap, emptyMap, type MapEditor, type PersistentMap } from './internal/persistent-map.ts';
+import { keyList } from '../store/group-keys.ts';
+import { editMap, emptyMap, type MapEditor, type PersistentMap } from '../store/persistent-map.ts';
 import { StoreSnapshot } from '../store/snapshot.ts';
 import type { KeyResult } from '../model/derived-views.ts';
 import type { GroupMap } from './group-count.ts';

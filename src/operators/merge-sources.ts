@@ -2,7 +2,7 @@ import { Observable, type Subscription } from 'rxjs';
 import type { Delta, Reflection } from '../model/reflection.ts';
 import { freezeReflection } from './internal/derive-view.ts';
 import { StoreSnapshot } from '../store/snapshot.ts';
-import { editMap } from './internal/persistent-map.ts';
+import { editMap } from '../store/persistent-map.ts';
 
 /** Options of {@link mergeSources}. */
 export interface MergeSourcesOptions {

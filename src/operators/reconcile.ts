@@ -14,6 +14,7 @@ import type { Reflection, Snapshot } from '../model/reflection.ts';
 import { exponentialDelayMs } from '../backoff/exponential-delay.ts';
 import { createTokenBucket } from '../backoff/token-bucket.ts';
 import { describeError } from '../store/describe-error.ts';
+import { WorkQueue } from '../store/work-queue.ts';
 
 /** What a reconciler may ask for after a successful run. */
 export interface ReconcileAction {
@@ -252,11 +253,7 @@ export function reconcile<T>(reconciler: Reconciler<T>, options: ReconcileOption
   }
   return (source) =>
     new Observable<ReconcileOutcome>((subscriber) => {
-      let queue: string[] = [];
-      let head = 0;
-      const queued = new Set<string>();
-      const running = new Map<string, Run>();
-      const failures = new Map<string, number>();
+      const work = new WorkQueue<Run>();
       const timers = new Map<string, { readonly due: number; readonly subscription: Subscription }>();
       let latest: Snapshot<T> | undefined;
       let resync: Subscription | undefined;
@@ -276,12 +273,10 @@ export function reconcile<T>(reconciler: Reconciler<T>, options: ReconcileOption
       };
 
       const enqueue = (key: string): void => {
-        if (queued.has(key)) return;
-        queued.add(key);
-        if (!running.has(key)) queue.push(key);
+        if (!work.add(key)) return;
         if (queuedAt !== undefined) {
           queuedAt.set(key, scheduler.now());
-          observe({ type: 'queued', key, depth: queued.size });
+          observe({ type: 'queued', key, depth: work.depth });
         }
       };
 
@@ -304,27 +299,25 @@ export function reconcile<T>(reconciler: Reconciler<T>, options: ReconcileOption
       };
 
       const finish = (key: string, run: Run, startedAt: number, result: { error: unknown } | { action: unknown }): void => {
-        if (running.get(key) !== run) return;
-        running.delete(key);
+        if (work.runOf(key) !== run) return;
+        work.done(key);
         const durationMs = scheduler.now() - startedAt;
         let outcome: ReconcileOutcome;
         if ('error' in result) {
-          const attempt = (failures.get(key) ?? 0) + 1;
-          failures.set(key, attempt);
+          const attempt = work.failed(key);
           const backoffMs = exponentialDelayMs(attempt, { initialMs: baseDelayMs, factor: 2, capMs: maxDelayMs });
           const retryAfterMs = bucket === undefined ? backoffMs : Math.max(backoffMs, bucket.reserve(scheduler.now()));
           later(key, retryAfterMs);
           outcome = { type: 'failed', key, error: result.error, attempt, retryAfterMs, durationMs };
           if (onError !== undefined) reportFailure(key, result.error, attempt, retryAfterMs);
         } else {
-          failures.delete(key);
+          work.succeeded(key);
           const requeueAfter = requeueOf(result.action);
           if (requeueAfter !== undefined) later(key, requeueAfter);
           outcome = { type: 'reconciled', key, requeueAfter, durationMs };
         }
-        if (queued.has(key)) queue.push(key);
         Object.freeze(outcome);
-        if (queuedAt !== undefined) observe({ type: 'finished', outcome, running: running.size });
+        if (queuedAt !== undefined) observe({ type: 'finished', outcome, running: work.running });
         subscriber.next(outcome);
         pump();
       };
@@ -351,18 +344,18 @@ export function reconcile<T>(reconciler: Reconciler<T>, options: ReconcileOption
       const start = (key: string): void => {
         cancelTimer(key);
         const run: Run = { controller: new AbortController(), subscription: undefined };
-        running.set(key, run);
+        work.start(key, run);
         const startedAt = scheduler.now();
         if (queuedAt !== undefined) {
           const waitedMs = startedAt - (queuedAt.get(key) ?? startedAt);
           queuedAt.delete(key);
-          observe({ type: 'started', key, waitedMs, depth: queued.size, running: running.size });
-          if (running.get(key) !== run) return;
+          observe({ type: 'started', key, waitedMs, depth: work.depth, running: work.running });
+          if (work.runOf(key) !== run) return;
         }
         const snapshot = latest!;
         let result: ReturnType<Reconciler<T>>;
         try {
-          result = reconciler(key, snapshot.get(key), snapshot, { signal: run.controller.signal, attempt: failures.get(key) ?? 0 });
+          result = reconciler(key, snapshot.get(key), snapshot, { signal: run.controller.signal, attempt: work.failuresOf(key) });
         } catch (error) {
           finish(key, run, startedAt, { error });
           return;
@@ -377,7 +370,7 @@ export function reconcile<T>(reconciler: Reconciler<T>, options: ReconcileOption
           error: (error: unknown) => finish(key, run, startedAt, { error }),
           complete: () => finish(key, run, startedAt, { action }),
         });
-        if (running.get(key) === run) run.subscription = subscription;
+        if (work.runOf(key) === run) run.subscription = subscription;
       };
 
       const pump = (): void => {
@@ -385,19 +378,15 @@ export function reconcile<T>(reconciler: Reconciler<T>, options: ReconcileOption
         if (pumping) return;
         pumping = true;
         try {
-          while (!subscriber.closed && running.size < concurrency && head < queue.length) {
-            const key = queue[head++]!;
-            if (head > 1024 && head * 2 > queue.length) {
-              queue = queue.slice(head);
-              head = 0;
-            }
-            queued.delete(key);
+          while (!subscriber.closed && work.running < concurrency) {
+            const key = work.take();
+            if (key === undefined) break;
             start(key);
           }
         } finally {
           pumping = false;
         }
-        if (sourceDone && head >= queue.length && running.size === 0 && timers.size === 0) subscriber.complete();
+        if (sourceDone && work.idle && timers.size === 0) subscriber.complete();
       };
 
       const sourceSubscription = source.subscribe({
@@ -426,11 +415,11 @@ export function reconcile<T>(reconciler: Reconciler<T>, options: ReconcileOption
         resync?.unsubscribe();
         for (const { subscription } of timers.values()) subscription.unsubscribe();
         timers.clear();
-        for (const run of running.values()) {
+        for (const run of work.inFlight()) {
           run.controller.abort();
           run.subscription?.unsubscribe();
         }
-        running.clear();
+        work.clearRuns();
         // Last, so a throwing hook (reported by rxjs as an UnsubscriptionError) cannot skip cleanup.
         if (queuedAt !== undefined && !hookFailed) onQueueEvent!({ type: 'stopped' });
       };

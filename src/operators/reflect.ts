@@ -4,7 +4,7 @@ import type { KubeObject } from '../model/kube-object.ts';
 import type { ListWatchEvent } from '../model/list-watch-event.ts';
 import type { Delta, Reflection } from '../model/reflection.ts';
 import { freezeFresh, shareStructure } from '../store/freeze.ts';
-import { HamtMap, type TransientHamt } from '../store/hamt.ts';
+import { applyEvent, emptyStoreState, type StorePolicy } from '../store/apply-event.ts';
 import { objectKey } from '../store/object-key.ts';
 import { StoreSnapshot } from '../store/snapshot.ts';
 import { guardKeyOf, guardTransform, skipObject, skipOrFail } from './internal/object-callbacks.ts';
@@ -73,10 +73,6 @@ function defaultFreeze(): boolean {
   } catch {
     return true;
   }
-}
-
-function rvOf(obj: KubeObject | undefined): string | undefined {
-  return obj?.metadata?.resourceVersion;
 }
 
 /**
@@ -153,180 +149,41 @@ export function reflect<T extends KubeObject = KubeObject>(
   const sharing = options.structuralSharing ?? false;
   const transform = onObjectError === undefined ? options.transform : guardTransform(options.transform, options.keyOf ?? objectKey);
 
+  const skipListed =
+    onObjectError === undefined
+      ? undefined
+      : (err: unknown): string | undefined => {
+          // A listed object a callback threw on keeps the version the store has (see onObjectError).
+          const skipped = skipObject(err, onObjectError);
+          return skipped.callback === 'transform' ? skipped.key : undefined;
+        };
+  const prepare = (raw: T, prev: T | undefined): T => {
+    const obj = transform === undefined ? raw : transform(raw);
+    if (sharing && prev !== undefined) return shareStructure(prev, obj, freeze);
+    return freeze ? freezeFresh(obj) : obj;
+  };
+  const policy: StorePolicy<T> = { keyOf, prepare, onListedObjectError: skipListed };
+
   return (source) =>
     new Observable<Reflection<T>>((subscriber) => {
-      let objects = HamtMap.empty<T>();
-      let resourceVersion = '';
-      let synced = false;
-      // The open (re)list: its objects, their keys in order of first appearance, how many of them
-      // were already in `objects` (so vanished keys are searched for only when some exist), and
-      // whether a key left the bracket (then `order` may repeat it).
-      let buffer: TransientHamt<T> | undefined;
-      let order: string[] = [];
-      let kept = 0;
-      let reordered = false;
-
-      const prepare = (raw: T, prev: T | undefined): T => {
-        const obj = transform === undefined ? raw : transform(raw);
-        if (sharing && prev !== undefined) return shareStructure(prev, obj, freeze);
-        return freeze ? freezeFresh(obj) : obj;
-      };
-
-      const reflection = (deltas: Delta<T>[]): Reflection<T> => {
-        const r = { snapshot: new StoreSnapshot<T>(objects, resourceVersion), deltas };
-        if (freeze) {
-          for (let i = 0; i < deltas.length; i++) Object.freeze(deltas[i]);
-          Object.freeze(deltas);
-          Object.freeze(r);
-        }
-        return r;
-      };
-
-      const bufferPut = (buf: TransientHamt<T>, raw: T): void => {
-        const key = keyOf(raw);
-        // Every map here uses the default hash, so one hash serves the store and the buffer.
-        const hash = objects.hashOf(key);
-        const prev = objects.getHashed(hash, key);
-        const rv = rvOf(raw);
-        const obj = prev !== undefined && rv !== undefined && rvOf(prev) === rv ? prev : prepare(raw, prev);
-        if (buf.setHashed(hash, key, obj)) {
-          order.push(key);
-          if (prev !== undefined) kept++;
-        }
-      };
-
-      // A listed object a callback threw on keeps the version the store has (see onObjectError).
-      const bufferPutOrKeep = (buf: TransientHamt<T>, raw: T): void => {
-        try {
-          bufferPut(buf, raw);
-        } catch (err) {
-          const skipped = skipObject(err, onObjectError);
-          const key = skipped.callback === 'transform' ? skipped.key : undefined;
-          const prev = key === undefined ? undefined : objects.get(key);
-          if (prev !== undefined && buf.setHashed(objects.hashOf(key!), key!, prev)) {
-            order.push(key!);
-            kept++;
-          }
-        }
-      };
-
-      const bufferDelete = (buf: TransientHamt<T>, raw: T): void => {
-        const key = keyOf(raw);
-        const hash = objects.hashOf(key);
-        if (buf.deleteHashed(hash, key)) {
-          reordered = true;
-          if (objects.hasHashed(hash, key)) kept--;
-        }
-      };
-
-      const listDone = (buf: TransientHamt<T>, rv: string): Reflection<T> | undefined => {
-        const next = buf.persistent();
-        const old = objects;
-        const deltas: Delta<T>[] = [];
-        if (kept < old.size) {
-          old.forEach((obj, key) => {
-            if (!next.has(key)) deltas.push({ type: 'deleted', key, object: obj, finalStateUnknown: true });
-          });
-        }
-        const seen = reordered ? new Set<string>() : undefined;
-        for (const key of order) {
-          if (seen !== undefined) {
-            if (seen.has(key)) continue;
-            seen.add(key);
-          }
-          const hash = next.hashOf(key);
-          const obj = next.getHashed(hash, key);
-          if (obj === undefined) continue;
-          const prev = old.getHashed(hash, key);
-          if (prev === undefined) deltas.push({ type: 'added', key, object: obj });
-          else if (prev !== obj) deltas.push({ type: 'updated', key, object: obj, previous: prev });
-        }
-        buffer = undefined;
-        order = [];
-        resourceVersion = rv;
-        // An unchanged relist keeps the old map (equal contents, better sharing) and the old snapshot.
-        if (synced && deltas.length === 0) return undefined;
-        objects = next;
-        synced = true;
-        return reflection(deltas);
-      };
-
-      const put = (raw: T): Reflection<T> | undefined => {
-        const key = keyOf(raw);
-        const hash = objects.hashOf(key);
-        const prev = objects.getHashed(hash, key);
-        const rv = rvOf(raw);
-        if (prev !== undefined && rv !== undefined && rvOf(prev) === rv) return undefined;
-        const obj = prepare(raw, prev);
-        if (obj === prev) return undefined;
-        objects = objects.setHashed(hash, key, obj);
-        if (rv !== undefined) resourceVersion = rv;
-        if (prev === undefined) return reflection([{ type: 'added', key, object: obj }]);
-        // The stored key string rather than the one just built: downstream maps keyed by it then
-        // match on identity instead of comparing characters.
-        return reflection([{ type: 'updated', key: HamtMap.previousKey ?? key, object: obj, previous: prev }]);
-      };
-
-      const remove = (raw: T): Reflection<T> | undefined => {
-        const key = keyOf(raw);
-        const after = objects.delete(key);
-        if (after === objects) return undefined;
-        const prev = HamtMap.previous as T;
-        const storedKey = HamtMap.previousKey ?? key;
-        const obj = prepare(raw, prev);
-        objects = after;
-        const rv = rvOf(raw);
-        if (rv !== undefined) resourceVersion = rv;
-        return reflection([{ type: 'deleted', key: storedKey, object: obj }]);
-      };
-
-      const handle = (event: ListWatchEvent<T>): Reflection<T> | undefined => {
-        switch (event.type) {
-          case 'LIST_START':
-            buffer = HamtMap.empty<T>().asTransient();
-            order = [];
-            kept = 0;
-            reordered = false;
-            return undefined;
-          case 'LIST_PAGE':
-            if (buffer !== undefined) for (const item of event.items) bufferPutOrKeep(buffer, item);
-            return undefined;
-          case 'LIST_DONE':
-            return buffer === undefined ? undefined : listDone(buffer, event.resourceVersion);
-          case 'WATCH_START':
-            buffer = undefined;
-            order = [];
-            return undefined;
-          case 'ADDED':
-          case 'MODIFIED':
-            if (buffer !== undefined) bufferPutOrKeep(buffer, event.object);
-            else if (synced) return put(event.object);
-            return undefined;
-          case 'DELETED':
-            if (buffer !== undefined) bufferDelete(buffer, event.object);
-            else if (synced) return remove(event.object);
-            return undefined;
-          case 'BOOKMARK':
-            if (buffer === undefined && synced) {
-              const rv = rvOf(event.object);
-              if (rv !== undefined) resourceVersion = rv;
-            }
-            return undefined;
-          default:
-            return undefined;
-        }
-      };
-
+      const state = emptyStoreState<T>();
       return source.subscribe({
         next: (event) => {
-          let out: Reflection<T> | undefined;
+          let deltas: Delta<T>[] | undefined;
           try {
-            out = handle(event);
+            deltas = applyEvent(state, event, policy);
           } catch (err) {
             skipOrFail(err, onObjectError, (e) => subscriber.error(e));
             return;
           }
-          if (out !== undefined) subscriber.next(out);
+          if (deltas === undefined) return;
+          const r = { snapshot: new StoreSnapshot<T>(state.objects, state.resourceVersion), deltas };
+          if (freeze) {
+            for (let i = 0; i < deltas.length; i++) Object.freeze(deltas[i]);
+            Object.freeze(deltas);
+            Object.freeze(r);
+          }
+          subscriber.next(r);
         },
         error: (err: unknown) => subscriber.error(err),
         complete: () => subscriber.complete(),

@@ -2,7 +2,7 @@ import { Observable } from 'rxjs';
 import { IndexConflictError, type ObjectCallbackError } from '../model/errors.ts';
 import type { KubeObject } from '../model/kube-object.ts';
 import type { Reflection, Snapshot } from '../model/reflection.ts';
-import { buildIndex, updateIndex, type IndexFunction, type IndexTable } from '../store/index-table.ts';
+import { advanceIndex, buildIndex, type IndexFunction, type IndexTable } from '../store/index-table.ts';
 import { IndexedSnapshot, StoreSnapshot, snapshotHasIndex } from '../store/snapshot.ts';
 import { guardIndexFunction } from './internal/object-callbacks.ts';
 
@@ -87,10 +87,8 @@ export function withIndex<T, N extends string = string>(
         if (upstream === undefined || table === undefined) {
           if (snapshotHasIndex(snapshot, name)) throw new IndexConflictError(name);
           table = buildIndex(snapshot, values);
-        } else if (snapshot !== upstream) {
-          const deltas = r.deltas;
-          const keys = deltas.length === 1 ? [deltas[0]!.key] : new Set(deltas.map((d) => d.key));
-          table = updateIndex(table, upstream, snapshot, keys, values);
+        } else {
+          table = advanceIndex(table, upstream, snapshot, r.deltas, values);
         }
         if (snapshot !== upstream || extended === undefined) {
           extended =

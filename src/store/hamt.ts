@@ -82,15 +82,39 @@ function popcount(x: number): number {
   return Math.imul(x, 0x01010101) >>> 24;
 }
 
-// One mutable record shared by all operations: set/delete report whether the size changed, and
-// the key and value of the entry they replaced or removed. The trie never calls user code, so
-// nothing can re-enter while it is in use; callers read it right after the call.
-const result: { changed: boolean; previous: unknown; key: string | undefined } = { changed: false, previous: undefined, key: undefined };
+/** Where {@link HamtMap.getEntryHashed} writes the key string of the entry it found. @internal */
+export interface FoundKey {
+  key: string | undefined;
+}
+
+/**
+ * What a {@link TransientHamt} edit returns when there was no entry to replace or remove: a unique
+ * value, so that maps may hold `undefined`. Returning the old value or this sentinel, rather than
+ * a pair, keeps an edit free of allocation.
+ *
+ * @example
+ * ```ts
+ * import { ABSENT, HamtMap } from './hamt.ts'; // internal, not API
+ * const draft = HamtMap.empty<number>().asTransient();
+ * draft.set('a', 1) === ABSENT; // true: 'a' was new
+ * draft.set('a', 2); // 1, the value it replaced
+ * draft.delete('b'); // ABSENT
+ * ```
+ *
+ * @internal
+ */
+export const ABSENT: unique symbol = Symbol('absent');
+/** The type of {@link ABSENT}. @internal */
+export type Absent = typeof ABSENT;
+
+// The recursion's own report, private to this file: whether the size changed, and the value of the
+// entry replaced or removed. The trie never calls user code, so nothing re-enters while it is in
+// use; the public methods turn it into their return value before returning.
+const result: { changed: boolean; previous: unknown } = { changed: false, previous: undefined };
 
 function resetResult(): void {
   result.changed = false;
   result.previous = undefined;
-  result.key = undefined;
 }
 
 function newNode(datamap: number, nodemap: number, owner: Owner, length: number): HamtNode {
@@ -139,6 +163,35 @@ function lookup<V>(root: HamtNode, hash: number, key: string): V | undefined {
   return undefined;
 }
 
+/** {@link lookup}, also writing the key string of the entry found (or `undefined`) to `found.key`. */
+function lookupEntry<V>(root: HamtNode, hash: number, key: string, found: FoundKey): V | undefined {
+  let node = root;
+  for (let shift = 0; shift <= LAST_SHIFT; shift += SHIFT) {
+    const bit = 1 << ((hash >>> shift) & MASK);
+    const datamap = node[DATAMAP] as number;
+    if ((datamap & bit) !== 0) {
+      const i = HEADER + 2 * popcount(datamap & (bit - 1));
+      if (node[i] !== key) break;
+      found.key = node[i] as string;
+      return node[i + 1] as V;
+    }
+    const nodemap = node[NODEMAP] as number;
+    if ((nodemap & bit) === 0) break;
+    node = node[HEADER + 2 * popcount(datamap) + popcount(nodemap & (bit - 1))] as HamtNode;
+  }
+  // Only a collision node (past the last shift) has pairs without bitmaps; elsewhere this finds nothing.
+  if ((node[DATAMAP] as number) === 0 && (node[NODEMAP] as number) === 0) {
+    for (let i = HEADER; i < node.length; i += 2) {
+      if (node[i] === key) {
+        found.key = node[i] as string;
+        return node[i + 1] as V;
+      }
+    }
+  }
+  found.key = undefined;
+  return undefined;
+}
+
 function contains(root: HamtNode, hash: number, key: string): boolean {
   let node = root;
   for (let shift = 0; shift <= LAST_SHIFT; shift += SHIFT) {
@@ -164,7 +217,6 @@ function setIn(node: HamtNode, owner: Owner, shift: number, hash: number, key: s
     const v = node[i + 1];
     if (k === key) {
       result.previous = v;
-      result.key = k;
       if (v === value) return node;
       const edited = editable(node, owner);
       edited[i + 1] = value;
@@ -205,7 +257,6 @@ function setInCollision(node: HamtNode, owner: Owner, key: string, value: unknow
     if (node[i] === key) {
       const v = node[i + 1];
       result.previous = v;
-      result.key = node[i] as string;
       if (v === value) return node;
       const edited = editable(node, owner);
       edited[i + 1] = value;
@@ -256,7 +307,6 @@ function deleteIn(node: HamtNode, owner: Owner, shift: number, hash: number, key
     if (node[i] !== key) return node;
     result.changed = true;
     result.previous = node[i + 1];
-    result.key = node[i] as string;
     if (node.length === HEADER + 2) return undefined;
     if (owner !== null && node[OWNER] === owner) {
       node.splice(i, 2);
@@ -298,7 +348,6 @@ function deleteInCollision(node: HamtNode, owner: Owner, key: string): HamtNode 
     if (node[i] !== key) continue;
     result.changed = true;
     result.previous = node[i + 1];
-    result.key = node[i] as string;
     if (node.length === HEADER + 2) return undefined;
     const edited = editable(node, owner);
     edited.splice(i, 2);
@@ -398,24 +447,6 @@ export class HamtMap<V> implements Iterable<[string, V]> {
     return new HamtMap<V>(root, size, hashFn);
   }
 
-  /**
-   * The value that the last `set` replaced or `delete` removed, on any map or transient;
-   * `undefined` when that call added or found nothing. Read it right after the call.
-   */
-  static get previous(): unknown {
-    return result.previous;
-  }
-
-  /**
-   * The key string stored in the entry that the last `set` replaced or `delete` removed (equal to
-   * the key passed, but the very string the map holds); `undefined` as for
-   * {@link HamtMap.previous}. Passing it on rather than a freshly built equal string lets later
-   * `Map` lookups and comparisons succeed on identity.
-   */
-  static get previousKey(): string | undefined {
-    return result.key;
-  }
-
   /** The hash of `key` for the `…Hashed` methods of this map (and of maps derived from it). */
   hashOf(key: string): number {
     return this.hashFn(key);
@@ -436,6 +467,16 @@ export class HamtMap<V> implements Iterable<[string, V]> {
     return contains(this.root, this.hashFn(key), key);
   }
 
+  /**
+   * {@link HamtMap.getHashed} that also writes to `found.key` the key string this map holds for
+   * `key` — equal to it, but the very string stored — or `undefined` when absent. Passing the
+   * stored string on, rather than an equal one built per event, lets later lookups in maps keyed
+   * by it compare by identity. `found` is the caller's, reused across calls: nothing is allocated.
+   */
+  getEntryHashed(hash: number, key: string, found: FoundKey): V | undefined {
+    return lookupEntry<V>(this.root, hash, key, found);
+  }
+
   /** {@link HamtMap.has} with `hash` = `this.hashOf(key)` computed by the caller. */
   hasHashed(hash: number, key: string): boolean {
     return contains(this.root, hash, key);
@@ -447,8 +488,9 @@ export class HamtMap<V> implements Iterable<[string, V]> {
   }
 
   /**
-   * {@link HamtMap.set} with `hash` = `this.hashOf(key)` computed by the caller. Afterwards
-   * {@link HamtMap.previous} is the value it replaced (`undefined` if `key` was new).
+   * {@link HamtMap.set} with `hash` = `this.hashOf(key)` computed by the caller. A persistent map
+   * is a value: read what `key` held with {@link HamtMap.getHashed} before, if it matters (a
+   * {@link TransientHamt} edit returns it).
    */
   setHashed(hash: number, key: string, value: V): HamtMap<V> {
     resetResult();
@@ -462,10 +504,7 @@ export class HamtMap<V> implements Iterable<[string, V]> {
     return this.deleteHashed(this.hashFn(key), key);
   }
 
-  /**
-   * {@link HamtMap.delete} with `hash` = `this.hashOf(key)` computed by the caller. Afterwards
-   * {@link HamtMap.previous} is the value it removed (`undefined` if `key` was absent).
-   */
+  /** {@link HamtMap.delete} with `hash` = `this.hashOf(key)` computed by the caller. */
   deleteHashed(hash: number, key: string): HamtMap<V> {
     resetResult();
     const root = deleteIn(this.root, null, 0, hash, key);
@@ -559,33 +598,39 @@ export class TransientHamt<V> {
     return contains(this.root, hash, key);
   }
 
-  /** Sets `key`; returns true when the key was new. */
-  set(key: string, value: V): boolean {
+  /** Sets `key` to `value`; returns the value it replaced, or {@link ABSENT} when the key was new. */
+  set(key: string, value: V): V | Absent {
     return this.setHashed(this.hashFn(key), key, value);
   }
 
-  /** {@link TransientHamt.set} with a precomputed hash; {@link HamtMap.previous} is the replaced value. */
-  setHashed(hash: number, key: string, value: V): boolean {
+  /** {@link TransientHamt.set} with a precomputed hash. */
+  setHashed(hash: number, key: string, value: V): V | Absent {
     const owner = this.checkOwner();
     resetResult();
     this.root = setIn(this.root, owner, 0, hash, key, value, this.hashFn);
-    if (result.changed) this.count++;
-    return result.changed;
+    if (result.changed) {
+      this.count++;
+      return ABSENT;
+    }
+    return result.previous as V;
   }
 
-  /** Removes `key`; returns true when it was present. */
-  delete(key: string): boolean {
+  /** Removes `key`; returns the value it removed, or {@link ABSENT} when the key was not there. */
+  delete(key: string): V | Absent {
     return this.deleteHashed(this.hashFn(key), key);
   }
 
-  /** {@link TransientHamt.delete} with a precomputed hash; {@link HamtMap.previous} is the removed value. */
-  deleteHashed(hash: number, key: string): boolean {
+  /** {@link TransientHamt.delete} with a precomputed hash. */
+  deleteHashed(hash: number, key: string): V | Absent {
     const owner = this.checkOwner();
     resetResult();
     const root = deleteIn(this.root, owner, 0, hash, key);
     this.root = root ?? emptyNode(owner);
-    if (result.changed) this.count--;
-    return result.changed;
+    if (result.changed) {
+      this.count--;
+      return result.previous as V;
+    }
+    return ABSENT;
   }
 
   /** Freezes the transient into a persistent map in O(1). */

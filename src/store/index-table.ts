@@ -1,4 +1,4 @@
-import type { Snapshot } from '../model/reflection.ts';
+import type { Delta, Snapshot } from '../model/reflection.ts';
 import { HamtMap, type TransientHamt } from './hamt.ts';
 
 /**
@@ -53,18 +53,36 @@ export function buildIndex<T>(objects: Snapshot<T>, indexFn: IndexFunction<T>): 
 }
 
 /**
- * Moves the keys in `keys` from their entries for `before` to their entries for `after`, in
- * O(|keys|·log n). State-based rather than delta-based, so several deltas for one key, or a delta
- * whose object differs from the stored one, cannot corrupt the index.
+ * The index of `after`, from the index `table` of `before` and the deltas that lead from `before`
+ * to `after` (what {@link withIndex} does per Reflection): every key the deltas name moves from its
+ * entries for its object in `before` to those for its object in `after`, in O(changes · log n).
+ * State-based rather than delta-based, so several deltas for one key, or a delta whose object
+ * differs from the stored one, cannot corrupt the index. `table` itself when the snapshot did not
+ * change.
+ *
+ * @example
+ * ```ts
+ * import { advanceIndex, buildIndex } from './index-table.ts'; // internal, not API
+ * import { HamtMap } from './hamt.ts';
+ * import { StoreSnapshot } from './snapshot.ts';
+ * type Pod = { node: string };
+ * const byNode = (p: Pod) => p.node;
+ * const before = new StoreSnapshot(HamtMap.empty<Pod>().set('p', { node: 'n1' }), '1');
+ * const after = new StoreSnapshot(before.objects.set('p', { node: 'n2' }), '2');
+ * const table = advanceIndex(buildIndex(before, byNode), before, after, [{ key: 'p' }], byNode);
+ * [...table.keys()]; // ['n2']
+ * ```
  * @internal
  */
-export function updateIndex<T>(
+export function advanceIndex<T>(
   table: IndexTable<T>,
   before: Snapshot<T>,
   after: Snapshot<T>,
-  keys: Iterable<string>,
+  deltas: readonly Pick<Delta<T>, 'key'>[],
   indexFn: IndexFunction<T>,
 ): IndexTable<T> {
+  if (after === before) return table;
+  const keys = deltas.length === 1 ? [deltas[0]!.key] : new Set(deltas.map((d) => d.key));
   let t = table;
   for (const key of keys) {
     const oldObj = before.get(key);

@@ -1,65 +1,13 @@
 import fc from 'fast-check';
 import { share, Subject, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../src/model/kube-object.ts';
 import type { ListWatchEvent } from '../../src/model/list-watch-event.ts';
 import type { Delta, Reflection, Snapshot } from '../../src/model/reflection.ts';
 import { coalesce } from '../../src/operators/coalesce.ts';
 import { reflect } from '../../src/operators/reflect.ts';
 import { namespaceIndex, withIndex } from '../../src/operators/with-index.ts';
+import { APPS, appOf, canonical, fresh, keyOf, NAMESPACES, scriptArb, type Obj } from '../support/list-watch-scripts.ts';
 import { applyDeltas, StoreModel } from '../support/store-model.ts';
-
-interface Obj extends KubeObject {
-  readonly spec: { readonly v: number };
-}
-
-const appOf = (o: Obj): string | undefined => o.metadata?.labels?.['app'];
-const NAMESPACES = ['n1', 'n2'];
-const APPS = ['x', 'y', 'z'];
-
-const objArb: fc.Arbitrary<Obj> = fc
-  .record({
-    name: fc.constantFrom('a', 'b', 'c', 'd', 'e'),
-    namespace: fc.constantFrom(...NAMESPACES),
-    rv: fc.integer({ min: 1, max: 9 }).map(String),
-    app: fc.option(fc.constantFrom(...APPS), { nil: undefined }),
-    v: fc.integer({ min: 0, max: 3 }),
-  })
-  .map(({ name, namespace, rv, app, v }) => ({
-    metadata: { name, namespace, resourceVersion: rv, ...(app === undefined ? {} : { labels: { app } }) },
-    spec: { v },
-  }));
-
-// Events are generated as plain data and turned into fresh objects for each run, because reflect
-// freezes what it stores.
-const eventArb: fc.Arbitrary<ListWatchEvent<Obj>> = fc.oneof(
-  { weight: 2, arbitrary: fc.constantFrom('list', 'stream').map((mode) => ({ type: 'LIST_START', reason: 'expired', mode }) as ListWatchEvent<Obj>) },
-  { weight: 3, arbitrary: fc.array(objArb, { maxLength: 5 }).map((items) => ({ type: 'LIST_PAGE', items }) as ListWatchEvent<Obj>) },
-  { weight: 2, arbitrary: fc.integer({ min: 1, max: 99 }).map((rv) => ({ type: 'LIST_DONE', resourceVersion: `L${rv}` }) as ListWatchEvent<Obj>) },
-  { weight: 4, arbitrary: fc.tuple(fc.constantFrom('ADDED', 'MODIFIED'), objArb).map(([type, object]) => ({ type, object }) as ListWatchEvent<Obj>) },
-  { weight: 2, arbitrary: objArb.map((object) => ({ type: 'DELETED', object }) as ListWatchEvent<Obj>) },
-  { weight: 1, arbitrary: fc.integer({ min: 1, max: 99 }).map((rv) => ({ type: 'BOOKMARK', object: { metadata: { resourceVersion: `B${rv}` } } }) as ListWatchEvent<Obj>) },
-  { weight: 1, arbitrary: fc.constant({ type: 'WATCH_START', resourceVersion: '1' } as ListWatchEvent<Obj>) },
-);
-
-// Lists are usually well formed: a start, pages (and watch events when streaming), a done.
-const listArb: fc.Arbitrary<ListWatchEvent<Obj>[]> = fc
-  .tuple(fc.constantFrom('list', 'stream'), fc.array(eventArb, { maxLength: 6 }), fc.integer({ min: 1, max: 99 }), fc.boolean())
-  .map(([mode, inner, rv, finish]) => [
-    { type: 'LIST_START', reason: 'expired', mode } as ListWatchEvent<Obj>,
-    ...inner.filter((e) => e.type !== 'LIST_START' && e.type !== 'LIST_DONE'),
-    ...(finish ? [{ type: 'LIST_DONE', resourceVersion: `L${rv}` } as ListWatchEvent<Obj>] : []),
-  ]);
-
-const scriptArb = fc
-  .tuple(listArb, fc.array(fc.oneof({ weight: 4, arbitrary: eventArb.map((e) => [e]) }, { weight: 1, arbitrary: listArb }), { maxLength: 25 }))
-  .map(([first, rest]) => [...first, ...rest.flat()]);
-
-function fresh(events: ListWatchEvent<Obj>[]): ListWatchEvent<Obj>[] {
-  return structuredClone(events);
-}
-
-const keyOf = (o: KubeObject) => `${o.metadata!.namespace}/${o.metadata!.name}`;
 
 function contents(s: Snapshot<Obj>): Map<string, Obj> {
   return new Map(s.entries());
@@ -90,13 +38,6 @@ function expectIndexesFresh(s: Snapshot<Obj>): void {
     }
   }
 }
-
-const canonical = (deltas: readonly Delta<Obj>[]) => {
-  // Deleted deltas of a relist come in no particular order; everything else is ordered.
-  const deleted = deltas.filter((d) => d.type === 'deleted' && d.finalStateUnknown);
-  const rest = deltas.filter((d) => !(d.type === 'deleted' && d.finalStateUnknown));
-  return [...deleted.sort((a, b) => (a.key < b.key ? -1 : 1)), ...rest];
-};
 
 describe('reflect (property)', () => {
   it('equals a plain-Map model after every event; deltas, immutability, indexes and no-ops hold', () => {

@@ -8,7 +8,7 @@
  */
 import { Observable } from 'rxjs';
 import type { Delta, Reflection } from '../../model/reflection.ts';
-import { editMap, type MapEditor } from './persistent-map.ts';
+import { editMap, type MapEditor } from '../../store/persistent-map.ts';
 import { StoreSnapshot } from '../../store/snapshot.ts';
 
 /** Turns one input Reflection into edits of the view and the matching output deltas. @internal */

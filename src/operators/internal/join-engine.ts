@@ -1,292 +1,38 @@
 /**
- * Internal, not API: the incremental join shared by joinWith, join and selectorJoin.
- *
- * State per subscription: each side's objects and join keys, an inverted index join key → store
- * keys per side, and the match relation in both directions. A left change recomputes that left's
- * matches from the right index (O(candidates)); a right change recomputes the lefts it can reach
- * (O(candidates)) and rebuilds those lefts' rows (O(their matches)). Nothing is ever scanned.
+ * Internal, not API: the join operators' shell over the join index (src/store/join-index.ts):
+ * subscribes to both inputs, feeds each Reflection's deltas to the index and emits the rows once
+ * both inputs have been seen.
  *
  * @internal
  * @packageDocumentation
  */
 import { Observable, type Subscription } from 'rxjs';
+import type { Joined } from '../../model/derived-views.ts';
 import type { Delta, Reflection } from '../../model/reflection.ts';
-import { deletedDelta, freezeReflection } from './derive-view.ts';
-import type { Joined, KeyResult } from '../../model/derived-views.ts';
-import { keyList } from './group-keys.ts';
-import { editMap } from './persistent-map.ts';
-import { StoreSnapshot } from '../../store/snapshot.ts';
+import { JoinIndex, type JoinSpec } from '../../store/join-index.ts';
+import { freezeReflection } from './derive-view.ts';
 
-type JoinedRow<L, R> = Joined<L, R>;
-
-/** How the engine is configured. @internal */
-export interface JoinSpec<L, R> {
-  readonly leftKey: (left: L, key: string) => KeyResult;
-  readonly rightKey: (right: R, key: string) => KeyResult;
-  readonly where: ((left: L, right: R) => boolean) | undefined;
-  readonly inner: boolean;
-}
-
-// One per object, updated in place, so that an update allocates nothing that outlives it and reads
-// one cold object rather than one per map.
-interface Entry<V> {
-  object: V;
-  /** The object's join keys. */
-  keys: readonly string[];
-  /** Store keys of the other side's objects it matches; `undefined` when none. */
-  matches: Set<string> | undefined;
-  /**
-   * Left entries only: whether the row in the view still lists exactly `matches`, with the same
-   * right objects, so a new row can take its arrays without reading them (they are cold at 100k).
-   */
-  rowCurrent: boolean;
-}
-
-function indexAdd(index: Map<string, Set<string>>, joinKeys: readonly string[], key: string): void {
-  for (const jk of joinKeys) {
-    let set = index.get(jk);
-    if (!set) index.set(jk, (set = new Set()));
-    set.add(key);
-  }
-}
-
-function indexRemove(index: Map<string, Set<string>>, joinKeys: readonly string[], key: string): void {
-  for (const jk of joinKeys) {
-    const set = index.get(jk);
-    if (set?.delete(key) && set.size === 0) index.delete(jk);
-  }
-}
-
-function relate(from: Entry<unknown>, to: string, on: boolean): void {
-  from.rowCurrent = false;
-  if (on) (from.matches ??= new Set()).add(to);
-  else if (from.matches?.delete(to) && from.matches.size === 0) from.matches = undefined;
-}
-
-/** `previous` when it lists the same join keys as `result` (the usual update), else the new list. */
-function joinKeysOf(result: KeyResult, previous: readonly string[] | undefined): readonly string[] {
-  if (previous !== undefined) {
-    if (typeof result === 'string') {
-      if (previous.length === 1 && previous[0] === result) return previous;
-    } else if (result !== undefined && result !== null && result.length === previous.length) {
-      let same = true;
-      for (let i = 0; i < result.length && same; i++) same = result[i] === previous[i];
-      if (same) return previous;
-    }
-  }
-  return keyList(result);
-}
-
-/** Moves `key` from its entries for `before` to those for `after` in `index`, if they differ. */
-function reindex(index: Map<string, Set<string>>, before: readonly string[] | undefined, after: readonly string[], key: string): void {
-  if (before === after) return;
-  if (before !== undefined) indexRemove(index, before, key);
-  indexAdd(index, after, key);
-}
-
-function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
-  if (a.size !== b.size) return false;
-  for (const x of a) if (!b.has(x)) return false;
-  return true;
-}
-
-const NO_OBJECTS: readonly never[] = Object.freeze([]);
-
-const NO_KEYS: ReadonlySet<string> = new Set();
+export type { JoinSpec } from '../../store/join-index.ts';
 
 /** The incremental join as an Observable of Reflections of rows keyed by the left store key. @internal */
 export function joinReflections<L, R>(
   left$: Observable<Reflection<L>>,
   right$: Observable<Reflection<R>>,
   spec: JoinSpec<L, R>,
-): Observable<Reflection<JoinedRow<L, R>>> {
-  return new Observable<Reflection<JoinedRow<L, R>>>((subscriber) => {
-    const lefts = new Map<string, Entry<L>>();
-    const rights = new Map<string, Entry<R>>();
-    const leftIndex = new Map<string, Set<string>>();
-    const rightIndex = new Map<string, Set<string>>();
-    let view = StoreSnapshot.empty<JoinedRow<L, R>>();
-    // Left keys touched in the current batch → whether anything but a resync touched them.
-    const dirty = new Map<string, boolean>();
-    const unknownFinal = new Set<string>();
+): Observable<Reflection<Joined<L, R>>> {
+  return new Observable<Reflection<Joined<L, R>>>((subscriber) => {
+    const index = new JoinIndex<L, R>(spec);
     let leftSeen = false;
     let rightSeen = false;
     let leftDone = false;
     let rightDone = false;
-    let ready = false;
     let resourceVersion = '';
-
-    /** The rights `l` matches; may be an index set itself, which the caller must not keep. */
-    const matchesOf = (l: L, joinKeys: readonly string[]): ReadonlySet<string> => {
-      if (joinKeys.length === 1 && spec.where === undefined) return rightIndex.get(joinKeys[0]!) ?? NO_KEYS;
-      const found = new Set<string>();
-      for (const jk of joinKeys) {
-        const candidates = rightIndex.get(jk);
-        if (!candidates) continue;
-        for (const rk of candidates) {
-          if (found.has(rk)) continue;
-          if (spec.where === undefined || spec.where(l, rights.get(rk)!.object)) found.add(rk);
-        }
-      }
-      return found;
-    };
-
-    const touch = (lk: string, changed: boolean): void => {
-      if (changed) dirty.set(lk, true);
-      else if (!dirty.has(lk)) dirty.set(lk, false);
-    };
-
-    const applyLeft = (d: Delta<L>): void => {
-      const key = d.key;
-      const old = lefts.get(key);
-      let next: ReadonlySet<string> = NO_KEYS;
-      let changed: boolean;
-      if (d.type === 'deleted') {
-        if (old !== undefined) {
-          indexRemove(leftIndex, old.keys, key);
-          lefts.delete(key);
-        }
-        if (d.finalStateUnknown) unknownFinal.add(key);
-        changed = old !== undefined;
-      } else {
-        const joinKeys = joinKeysOf(spec.leftKey(d.object, key), old?.keys);
-        reindex(leftIndex, old?.keys, joinKeys, key);
-        if (old === undefined) {
-          lefts.set(key, { object: d.object, keys: joinKeys, matches: undefined, rowCurrent: false });
-          changed = true;
-        } else {
-          changed = old.object !== d.object;
-          old.object = d.object;
-          old.keys = joinKeys;
-        }
-        next = matchesOf(d.object, joinKeys);
-      }
-      const before = old?.matches ?? NO_KEYS;
-      if (!sameSet(before, next)) {
-        changed = true;
-        for (const rk of before) if (!next.has(rk)) relate(rights.get(rk)!, key, false);
-        for (const rk of next) if (!before.has(rk)) relate(rights.get(rk)!, key, true);
-        if (d.type !== 'deleted') {
-          const entry = lefts.get(key)!;
-          entry.matches = next.size > 0 ? new Set(next) : undefined;
-          entry.rowCurrent = false;
-        }
-      }
-      touch(key, changed || d.type !== 'synced');
-    };
-
-    const applyRight = (d: Delta<R>): void => {
-      const key = d.key;
-      const old = rights.get(key);
-      const before = old?.matches ?? NO_KEYS;
-      const objectChanged = old?.object !== (d.type === 'deleted' ? undefined : d.object);
-      let next: ReadonlySet<string> = NO_KEYS;
-      if (d.type === 'deleted') {
-        if (old !== undefined) {
-          indexRemove(rightIndex, old.keys, key);
-          rights.delete(key);
-        }
-      } else {
-        const joinKeys = joinKeysOf(spec.rightKey(d.object, key), old?.keys);
-        reindex(rightIndex, old?.keys, joinKeys, key);
-        if (old === undefined) rights.set(key, { object: d.object, keys: joinKeys, matches: undefined, rowCurrent: false });
-        else {
-          old.object = d.object;
-          old.keys = joinKeys;
-        }
-        const found = new Set<string>();
-        for (const jk of joinKeys) {
-          const candidates = leftIndex.get(jk);
-          if (!candidates) continue;
-          for (const lk of candidates) {
-            if (found.has(lk)) continue;
-            if (spec.where === undefined || spec.where(lefts.get(lk)!.object, d.object)) found.add(lk);
-          }
-        }
-        next = found;
-      }
-      for (const lk of before) {
-        if (next.has(lk)) {
-          if (objectChanged) {
-            lefts.get(lk)!.rowCurrent = false;
-            touch(lk, true);
-          }
-          continue;
-        }
-        relate(lefts.get(lk)!, key, false);
-        touch(lk, true);
-      }
-      for (const lk of next) {
-        if (before.has(lk)) continue;
-        relate(lefts.get(lk)!, key, true);
-        touch(lk, true);
-      }
-      if (d.type !== 'deleted' && !sameSet(before, next)) rights.get(key)!.matches = next.size > 0 ? (next as Set<string>) : undefined;
-    };
-
-    /** The row of `lk`, sharing `previous`'s arrays when its matches are the same objects. */
-    const rowOf = (entry: Entry<L>, previous: JoinedRow<L, R> | undefined): JoinedRow<L, R> => {
-      const left = entry.object;
-      const matched = entry.matches;
-      if (matched === undefined) {
-        return Object.freeze({ left, right: NO_OBJECTS, rightKeys: NO_OBJECTS as readonly string[] });
-      }
-      if (previous !== undefined && entry.rowCurrent) return Object.freeze({ left, right: previous.right, rightKeys: previous.rightKeys });
-      let right: readonly R[] | undefined;
-      let rightKeys: readonly string[] | undefined;
-      if (previous !== undefined && previous.rightKeys.length === matched.size) {
-        let i = 0;
-        for (const rk of matched) {
-          if (previous.rightKeys[i] !== rk || previous.right[i] !== rights.get(rk)!.object) break;
-          i++;
-        }
-        if (i === matched.size) {
-          right = previous.right;
-          rightKeys = previous.rightKeys;
-        }
-      }
-      if (right === undefined || rightKeys === undefined) {
-        const keys = [...matched];
-        rightKeys = Object.freeze(keys);
-        right = Object.freeze(keys.map((rk) => rights.get(rk)!.object));
-      }
-      return Object.freeze({ left, right, rightKeys });
-    };
+    const applyLeft = (d: Delta<L>): void => index.applyLeft(d);
+    const applyRight = (d: Delta<R>): void => index.applyRight(d);
 
     const flush = (): void => {
-      const edit = editMap(view.objects);
-      const deltas: Delta<JoinedRow<L, R>>[] = [];
-      const keys = ready ? dirty : new Map([...lefts.keys()].map((lk) => [lk, true] as const));
-      for (const [lk, changed] of keys) {
-        const hash = edit.hashOf(lk);
-        const previous = edit.getHashed(hash, lk);
-        const entry = lefts.get(lk);
-        const keep = entry !== undefined && (!spec.inner || entry.matches !== undefined);
-        if (!keep) {
-          if (previous === undefined) continue;
-          edit.deleteHashed(hash, lk);
-          const cause = unknownFinal.has(lk) ? ({ finalStateUnknown: true } as const) : undefined;
-          deltas.push(deletedDelta(lk, entry ? rowOf(entry, previous) : previous, cause as Delta<unknown> | undefined));
-        } else if (previous === undefined) {
-          const row = rowOf(entry, undefined);
-          entry.rowCurrent = true;
-          edit.setHashed(hash, lk, row);
-          deltas.push({ type: 'added', key: lk, object: row });
-        } else if (changed) {
-          const row = rowOf(entry, previous);
-          entry.rowCurrent = true;
-          edit.setHashed(hash, lk, row);
-          deltas.push({ type: 'updated', key: lk, object: row, previous });
-        } else {
-          deltas.push({ type: 'synced', key: lk, object: previous });
-        }
-      }
-      dirty.clear();
-      unknownFinal.clear();
-      if (deltas.length === 0 && ready) return;
-      ready = true;
-      view = new StoreSnapshot(edit.commit(), resourceVersion);
-      subscriber.next(freezeReflection(view, deltas));
+      const deltas = index.flush(resourceVersion);
+      if (deltas !== undefined) subscriber.next(freezeReflection(index.view, deltas));
     };
 
     const onBatch = <V>(apply: (d: Delta<V>) => void, input: Reflection<V>, markSeen: () => void): void => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { UnknownIndexError } from '../../../src/model/errors.ts';
 import type { KubeObject } from '../../../src/model/kube-object.ts';
 import { HamtMap } from '../../../src/store/hamt.ts';
-import { buildIndex, updateIndex, type IndexFunction } from '../../../src/store/index-table.ts';
+import { advanceIndex, buildIndex, type IndexFunction } from '../../../src/store/index-table.ts';
 import { IndexedSnapshot, snapshotHasIndex, StoreSnapshot } from '../../../src/store/snapshot.ts';
 
 const pod = (name: string, app?: string | string[], rv = '1'): KubeObject & { app?: string | string[] } => ({
@@ -65,12 +65,12 @@ describe('StoreSnapshot', () => {
   });
 });
 
-describe('updateIndex', () => {
+describe('advanceIndex', () => {
   it('moves changed keys between values and drops values that become empty', () => {
     const before = snap([pod('a', 'web'), pod('b', 'web'), pod('c', 'db')]);
     const t0 = buildIndex(before, byApp);
     const after = snap([pod('a', ['web', 'cache'], '2'), pod('b', 'web'), pod('d', 'web')]);
-    const t1 = updateIndex(t0, before, after, ['ns/a', 'ns/c', 'ns/d'], byApp);
+    const t1 = advanceIndex(t0, before, after, [{ key: 'ns/a' }, { key: 'ns/c' }, { key: 'ns/d' }, { key: 'ns/a' }], byApp);
     const s = after.withIndex('app', t1);
     expect(s.indexKeys('app', 'web').slice().sort()).toEqual(['ns/a', 'ns/b', 'ns/d']);
     expect(s.indexKeys('app', 'cache')).toEqual(['ns/a']);

@@ -8,7 +8,7 @@
  * @internal
  * @packageDocumentation
  */
-import { HamtMap, type TransientHamt } from '../../store/hamt.ts';
+import { HamtMap, type TransientHamt } from './hamt.ts';
 
 /** A read-only, immutable map from string keys: the store's HAMT. @internal */
 export type PersistentMap<V> = HamtMap<V>;

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 
-import type { KeyResult } from '../../model/derived-views.ts';
+import type { KeyResult } from '../model/derived-views.ts';
 
 const NONE: readonly string[] = Object.freeze([]);
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { editMap, emptyMap } from '../../../../src/operators/internal/persistent-map.ts';
-import { HamtMap } from '../../../../src/store/hamt.ts';
+import { editMap, emptyMap } from '../../../src/store/persistent-map.ts';
+import { HamtMap } from '../../../src/store/hamt.ts';
 
 describe('editMap', () => {
   it('returns the base map when no edit changed anything', () => {
