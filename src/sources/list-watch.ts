@@ -25,7 +25,7 @@ export interface ListWatchOptions {
    * network failure) or ends before its bookmark falls back to a plain list for that relist; the
    * next relist streams again. A server that refuses streaming (400/422), or two streams in a row
    * that end before the bookmark, switch streaming off for the rest of the subscription. With
-   * `list`, a relist loop (see {@link RelistReason} `relistLoop`) switches to streaming for the
+   * `list`, a relist loop (see `RelistReason` `relistLoop`) switches to streaming for the
    * rest of the subscription where the server allows it.
    * @defaultValue 'list'
    */
