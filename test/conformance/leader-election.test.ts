@@ -6,8 +6,7 @@
  * timings allow.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { firstValueFrom, from } from 'rxjs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -29,16 +28,13 @@ interface Entry {
 
 describe('leader election on the real kube-apiserver', () => {
   const fleet = processFleet('rxkube-leader-');
-  const { dir, children } = fleet;
+  const { children } = fleet;
   afterAll(() => fleet.close());
 
   it('keeps one leader at a time; SIGKILL → takeover within lease + retry; graceful release → takeover within a retry', async () => {
     const planes = inject('rxkubeControlPlanes');
     if (planes === undefined) throw new Error('run with the conformance project (its global-setup starts kube-apiserver)');
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(kubeconfig, planes.main.kubeconfig);
-    const ledger = join(dir, 'ledger.jsonl');
-    writeFileSync(ledger, '');
+    const { kubeconfig, ledger } = fleet.writeKubeconfigAndLedger(planes.main.kubeconfig);
     const leaseName = `leader-${randomBytes(4).toString('hex')}`;
     const read = (): Entry[] => readLedger<Entry>(ledger);
     const waitFor = <T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> =>

@@ -5,7 +5,7 @@
  * failure message.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,8 @@ export interface ProcessFleet {
   readonly dir: string;
   /** Every process started, by id. */
   readonly children: ReadonlyMap<string, ChildProcess>;
+  /** Writes `kubeconfig` and an empty ledger into the folder; returns their paths. */
+  writeKubeconfigAndLedger(kubeconfig: string): { readonly kubeconfig: string; readonly ledger: string };
   /** Starts `test/conformance/fixtures/<fixture>` with `args` as process `id`. */
   start(id: string, fixture: string, args: readonly string[]): ChildProcess;
   /** Resolves when process `id` has exited (at once if it has). */
@@ -37,6 +39,13 @@ export function processFleet(prefix: string): ProcessFleet {
   return {
     dir,
     children,
+    writeKubeconfigAndLedger: (text) => {
+      const kubeconfig = join(dir, 'kubeconfig');
+      writeFileSync(kubeconfig, text);
+      const ledger = join(dir, 'ledger.jsonl');
+      writeFileSync(ledger, '');
+      return { kubeconfig, ledger };
+    },
     start: (id, fixture, args) => {
       const child = spawn(node, [join(here, 'fixtures', fixture), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
       stderr.set(id, '');

@@ -7,8 +7,7 @@
  * ever reconciled by two replicas at once, and every configmap was reconciled at its latest
  * resourceVersion.
  */
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { ringAssignment } from '../../src/leader/ring-assignment.ts';
 import type { KubeObject } from '../../src/model/kube-object.ts';
@@ -30,7 +29,7 @@ interface Entry {
 
 describe('shard ring on the real kube-apiserver', () => {
   const fleet = processFleet('rxkube-ring-');
-  const { dir, children } = fleet;
+  const { children } = fleet;
   afterAll(() => fleet.close());
 
   it('under churn (kill -9 one, add one) no configmap is reconciled by two replicas at once, and all converge to their latest resourceVersion', async () => {
@@ -40,10 +39,7 @@ describe('shard ring on the real kube-apiserver', () => {
     const run = Math.random().toString(36).slice(2, 7);
     const namespace = `ring-${run}`;
     const ring = `ring-${run}`;
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(kubeconfig, info.kubeconfig);
-    const ledger = join(dir, 'ledger.jsonl');
-    writeFileSync(ledger, '');
+    const { kubeconfig, ledger } = fleet.writeKubeconfigAndLedger(info.kubeconfig);
     const read = (): Entry[] => readLedger<Entry>(ledger);
     const waitFor = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> =>
       waitForLedger(what, probe, timeoutMs, { intervalMs: 100, detail: () => `stderr:\n${fleet.stderr()}\nledger tail:\n${readFileSync(ledger, 'utf8').split('\n').slice(-30).join('\n')}` });
