@@ -3,7 +3,7 @@ import type { Lease, LeaseSpec } from './lease.ts';
 import type { LeaseClient } from './lease-client.ts';
 import { LeaderElectionOptionsError } from './leader-election-options-error.ts';
 import { leaseExpired } from './lease-expiry.ts';
-import { checkLeaseOrder, checkPositiveDurations, JITTER_FACTOR } from './lease-timings.ts';
+import { checkLeaseOrder, checkPositiveDurations, JITTER_FACTOR, type LeaseTimings } from './lease-timings.ts';
 import { microTime } from './micro-time.ts';
 import { releaseInBackground } from './release-in-background.ts';
 import { request } from './request.ts';
@@ -74,13 +74,10 @@ export interface LeaderElectionStatus {
   readonly leader: string | undefined;
 }
 
-interface Config {
+interface Config extends LeaseTimings {
   readonly namespace: string;
   readonly name: string;
   readonly identity: string;
-  readonly leaseDurationMs: number;
-  readonly renewDeadlineMs: number;
-  readonly retryPeriodMs: number;
   readonly jitterFactor: number;
   readonly release: boolean;
   readonly scheduler: SchedulerLike;

@@ -2,7 +2,7 @@ import { asyncScheduler, catchError, concatMap, first, map, Observable, of, type
 import type { Shard, ShardField } from '../sources/shard.ts';
 import type { Lease } from './lease.ts';
 import { leaseExpired } from './lease-expiry.ts';
-import { checkLeaseOrder, checkPositiveDurations } from './lease-timings.ts';
+import { checkLeaseOrder, checkPositiveDurations, type LeaseTimings } from './lease-timings.ts';
 import { microTime } from './micro-time.ts';
 import { releaseInBackground } from './release-in-background.ts';
 import { request } from './request.ts';
@@ -85,14 +85,11 @@ export interface RingAssignment {
   readonly ready: Shard | undefined;
 }
 
-interface Config {
+interface Config extends LeaseTimings {
   readonly namespace: string;
   readonly ring: string;
   readonly identity: string;
   readonly field: ShardField;
-  readonly leaseDurationMs: number;
-  readonly renewDeadlineMs: number;
-  readonly retryPeriodMs: number;
   readonly release: boolean;
   readonly scheduler: SchedulerLike;
   readonly onError: ((error: unknown) => void) | undefined;
