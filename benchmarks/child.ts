@@ -166,29 +166,7 @@ async function rxkube(variant: Task['contender']): Promise<Measurement> {
   if (variant === 'rxkube-stream') options.initialList = 'stream';
   // For experiments only (not a contender): BENCH_PAGE_SIZE=0 lists unpaginated.
   if (process.env['BENCH_PAGE_SIZE'] !== undefined) options.pageSize = Number(process.env['BENCH_PAGE_SIZE']);
-  await prelude();
-  const tl = timeline(task.n, task.m);
-  const inf = informer(source, options);
-  let latest: unknown;
-  const sub = inf.reflections$.subscribe({
-    next: (r) => {
-      latest = r.snapshot;
-      if (!tl.synced) tl.sync();
-      else tl.event(r.deltas.length);
-    },
-    error: (e: unknown) => fatal(e),
-  });
-  // A failure before the first sync would be retried forever: it is the result.
-  const failures = inf.status$.subscribe((s) => {
-    if (s.phase === 'backingOff' && !s.hasSynced) failed(`did not sync: ${describe(s.error)}`);
-  });
-  await tl.done;
-  const result = tl.result();
-  failures.unsubscribe();
-  sub.unsubscribe();
-  await finalHeap(result);
-  result.size = (latest as { size: number }).size;
-  return result;
+  return timeInformer(source, options);
 }
 
 /**
@@ -196,19 +174,36 @@ async function rxkube(variant: Task['contender']): Promise<Measurement> {
  * over uid), production defaults (`freeze: false`); timed like {@link rxkube}.
  */
 async function rxkubeShard(): Promise<Measurement> {
-  const { informer } = await import('../src/informer/informer.ts');
   const { kubeListWatch } = await import('../src/kube/kube-list-watch.ts');
   const { equalShards } = await import('../src/sources/shard.ts');
   if (task.shard === undefined) throw new Error('scenario sharding needs task.shard');
   const shard = equalShards(task.shard.count)[task.shard.index]!;
   const source = kubeListWatch<KubeObj>(await benchKubeConfig(), { version: 'v1', plural: 'pods' }, { shard });
+  let shardFilter: Measurement['shardFilter'];
+  const result = await timeInformer(source, { freeze: false }, (s) => {
+    if (s.phase === 'synced' && shardFilter === undefined) shardFilter = s.shardFilter;
+  });
+  if (shardFilter !== undefined) result.shardFilter = shardFilter;
+  return result;
+}
+
+/**
+ * Times `informer(source, options)` from the prelude to the timeline's last event, then reads its
+ * retained heap and final size. A failure before the first sync (which would be retried forever)
+ * is the result. `onStatus` sees every status.
+ */
+async function timeInformer(
+  source: import('../src/model/wire.ts').ListWatch<KubeObj>,
+  options: import('../src/informer/informer.ts').InformerOptions<KubeObj>,
+  onStatus?: (status: import('../src/model/informer-status.ts').InformerStatus) => void,
+): Promise<Measurement> {
+  const { informer } = await import('../src/informer/informer.ts');
   await prelude();
   const tl = timeline(task.n, task.m);
-  const inf = informer(source, { freeze: false });
+  const inf = informer(source, options);
   let latest: unknown;
-  let shardFilter: Measurement['shardFilter'];
   const statuses = inf.status$.subscribe((s) => {
-    if (s.phase === 'synced' && shardFilter === undefined) shardFilter = s.shardFilter;
+    onStatus?.(s);
     if (s.phase === 'backingOff' && !s.hasSynced) failed(`did not sync: ${describe(s.error)}`);
   });
   const sub = inf.reflections$.subscribe({
@@ -225,7 +220,6 @@ async function rxkubeShard(): Promise<Measurement> {
   sub.unsubscribe();
   await finalHeap(result);
   result.size = (latest as { size: number }).size;
-  if (shardFilter !== undefined) result.shardFilter = shardFilter;
   return result;
 }
 

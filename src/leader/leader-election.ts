@@ -2,7 +2,10 @@ import { asyncScheduler, catchError, concatMap, defer, first, map, Observable, o
 import type { Lease, LeaseSpec } from './lease.ts';
 import type { LeaseClient } from './lease-client.ts';
 import { LeaderElectionOptionsError } from './leader-election-options-error.ts';
+import { leaseExpired } from './lease-expiry.ts';
+import { checkLeaseOrder, checkPositiveDurations, JITTER_FACTOR, type LeaseTimings } from './lease-timings.ts';
 import { microTime } from './micro-time.ts';
+import { releaseInBackground } from './release-in-background.ts';
 import { request } from './request.ts';
 
 /** Options of {@link leaderElection}. */
@@ -71,15 +74,10 @@ export interface LeaderElectionStatus {
   readonly leader: string | undefined;
 }
 
-const JITTER_FACTOR = 1.2;
-
-interface Config {
+interface Config extends LeaseTimings {
   readonly namespace: string;
   readonly name: string;
   readonly identity: string;
-  readonly leaseDurationMs: number;
-  readonly renewDeadlineMs: number;
-  readonly retryPeriodMs: number;
   readonly jitterFactor: number;
   readonly release: boolean;
   readonly scheduler: SchedulerLike;
@@ -160,7 +158,7 @@ export function leaderElection(client: LeaseClient, options: LeaderElectionOptio
       config.onError?.(error);
     };
     const isLeader = (): boolean => observed !== undefined && observed.holderIdentity === identity;
-    const leaseValid = (now: number): boolean => observedAt + (observed?.leaseDurationSeconds ?? 0) * 1000 > now;
+    const leaseValid = (now: number): boolean => !leaseExpired(observed, observedAt, now);
     const heldByOther = (): boolean => !!observed?.holderIdentity && observed.holderIdentity !== identity;
 
     const wrote = (written: Lease): true => {
@@ -297,13 +295,8 @@ export function leaderElection(client: LeaseClient, options: LeaderElectionOptio
       deadline?.unsubscribe();
       timer?.unsubscribe();
       inFlight?.unsubscribe();
-      if (!config.release || !isLeader()) return;
-      const timeout = scheduler.schedule(() => release.unsubscribe(), config.renewDeadlineMs);
-      const release = releaseLease().subscribe({
-        complete: () => timeout.unsubscribe(),
-        // onError has already been called; a throw from it has no subscriber left to reach.
-        error: () => timeout.unsubscribe(),
-      });
+      // releaseLease passes its own failure to onError; an error here is onError's throw, dropped.
+      if (config.release && isLeader()) releaseInBackground(releaseLease(), scheduler, config.renewDeadlineMs);
     };
   });
 }
@@ -320,17 +313,12 @@ function validate(options: LeaderElectionOptions): Config {
   ] as const) {
     if (typeof value !== 'string' || value === '') throw new LeaderElectionOptionsError(`${field} must be a non-empty string`);
   }
-  for (const [field, value] of [
-    ['leaseDurationMs', leaseDurationMs],
-    ['renewDeadlineMs', renewDeadlineMs],
-    ['retryPeriodMs', retryPeriodMs],
-  ] as const) {
-    if (!Number.isFinite(value) || value <= 0) throw new LeaderElectionOptionsError(`${field} must be a positive number, got ${value}`);
-  }
+  const timings = { leaseDurationMs, renewDeadlineMs, retryPeriodMs };
+  const invalid = (message: string): Error => new LeaderElectionOptionsError(message);
+  checkPositiveDurations(timings, invalid);
   if (!Number.isFinite(jitterFactor) || jitterFactor < 0) throw new LeaderElectionOptionsError(`jitterFactor must be a non-negative number, got ${jitterFactor}`);
-  if (leaseDurationMs < 1000) throw new LeaderElectionOptionsError(`leaseDurationMs must be at least 1000 (the Lease stores whole seconds), got ${leaseDurationMs}`);
-  if (leaseDurationMs <= renewDeadlineMs) throw new LeaderElectionOptionsError('leaseDurationMs must be greater than renewDeadlineMs');
-  if (renewDeadlineMs <= JITTER_FACTOR * retryPeriodMs) throw new LeaderElectionOptionsError('renewDeadlineMs must be greater than 1.2 × retryPeriodMs');
+  // As client-go: the lease duration as given, not as written in whole seconds.
+  checkLeaseOrder(timings, invalid, { wholeSeconds: false });
   return {
     namespace: options.namespace,
     name: options.name,

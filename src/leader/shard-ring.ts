@@ -1,7 +1,10 @@
 import { asyncScheduler, catchError, concatMap, first, map, Observable, of, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Shard, ShardField } from '../sources/shard.ts';
 import type { Lease } from './lease.ts';
+import { leaseExpired } from './lease-expiry.ts';
+import { checkLeaseOrder, checkPositiveDurations, type LeaseTimings } from './lease-timings.ts';
 import { microTime } from './micro-time.ts';
+import { releaseInBackground } from './release-in-background.ts';
 import { request } from './request.ts';
 import { ringAssignment, ringEpoch, ringMembers, sameShard, shardDifference, shardIntersection, wholeSpace } from './ring-assignment.ts';
 import type { RingLeaseClient } from './ring-lease-client.ts';
@@ -82,14 +85,11 @@ export interface RingAssignment {
   readonly ready: Shard | undefined;
 }
 
-interface Config {
+interface Config extends LeaseTimings {
   readonly namespace: string;
   readonly ring: string;
   readonly identity: string;
   readonly field: ShardField;
-  readonly leaseDurationMs: number;
-  readonly renewDeadlineMs: number;
-  readonly retryPeriodMs: number;
   readonly release: boolean;
   readonly scheduler: SchedulerLike;
   readonly onError: ((error: unknown) => void) | undefined;
@@ -247,7 +247,7 @@ export function shardRing(client: RingLeaseClient, options: ShardRingOptions): O
         const at = previous !== undefined && previous.raw === raw ? previous.at : now;
         if (previous === undefined || previous.raw !== raw) seen.set(leaseName, { raw, at });
         const holder = lease.spec?.holderIdentity;
-        if (at + (lease.spec?.leaseDurationSeconds ?? 0) * 1000 <= now) {
+        if (leaseExpired(lease.spec, at, now)) {
           expired.push(lease);
           continue;
         }
@@ -355,18 +355,7 @@ export function shardRing(client: RingLeaseClient, options: ShardRingOptions): O
         metadata: { ...own.metadata, annotations: { ...own.metadata?.annotations, [RING_MEMBERS_ANNOTATION]: '' } },
         spec: { ...own.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now },
       };
-      const timeout = scheduler.schedule(() => release.unsubscribe(), config.renewDeadlineMs);
-      const release = request((signal) => client.update(released, signal)).subscribe({
-        complete: () => timeout.unsubscribe(),
-        error: (error: unknown) => {
-          timeout.unsubscribe();
-          try {
-            fail(error);
-          } catch {
-            // No subscriber is left to receive it.
-          }
-        },
-      });
+      releaseInBackground(request((signal) => client.update(released, signal)), scheduler, config.renewDeadlineMs, fail);
     };
   });
 }
@@ -377,7 +366,6 @@ function sameMembers(a: readonly string[], b: readonly string[]): boolean {
 
 const RING_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const IDENTITY = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-const JITTER_FACTOR = 1.2;
 
 function validate(options: ShardRingOptions): Config {
   const leaseDurationMs = options.leaseDurationMs ?? 15_000;
@@ -392,16 +380,11 @@ function validate(options: ShardRingOptions): Config {
     throw new ShardRingOptionsError(`identity must be lower-case letters, digits, '-' and '.', with '<ring>-<identity>' at most 253 characters, got ${JSON.stringify(options.identity)}`);
   }
   if (field !== 'uid' && field !== 'namespace') throw new ShardRingOptionsError(`field must be 'uid' or 'namespace', got ${JSON.stringify(field)}`);
-  for (const [key, value] of [
-    ['leaseDurationMs', leaseDurationMs],
-    ['renewDeadlineMs', renewDeadlineMs],
-    ['retryPeriodMs', retryPeriodMs],
-  ] as const) {
-    if (!Number.isFinite(value) || value <= 0) throw new ShardRingOptionsError(`${key} must be a positive number, got ${value}`);
-  }
-  if (leaseDurationMs < 1000) throw new ShardRingOptionsError(`leaseDurationMs must be at least 1000 (the Lease stores whole seconds), got ${leaseDurationMs}`);
-  if (Math.floor(leaseDurationMs / 1000) * 1000 <= renewDeadlineMs) throw new ShardRingOptionsError('leaseDurationMs (rounded down to whole seconds) must be greater than renewDeadlineMs');
-  if (renewDeadlineMs <= JITTER_FACTOR * retryPeriodMs) throw new ShardRingOptionsError('renewDeadlineMs must be greater than 1.2 × retryPeriodMs');
+  const timings = { leaseDurationMs, renewDeadlineMs, retryPeriodMs };
+  const invalid = (message: string): Error => new ShardRingOptionsError(message);
+  checkPositiveDurations(timings, invalid);
+  // The others count the lease in the whole seconds written to it.
+  checkLeaseOrder(timings, invalid, { wholeSeconds: true });
   return {
     namespace: options.namespace,
     ring: options.ring,

@@ -5,19 +5,14 @@
  * gracefully, and checks that terms never overlap and that takeovers are as fast as client-go's
  * timings allow.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { firstValueFrom, from } from 'rxjs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { kubeLeaseClient } from '../../src/kube/lease-client.ts';
+import { processFleet, readLedger, waitFor as waitForLedger } from './process-fleet.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
 const LEASE_MS = 3000;
 const RETRY_MS = 500;
 /** The acquire loop waits retry × (1 + random × 1.2). */
@@ -32,46 +27,20 @@ interface Entry {
 }
 
 describe('leader election on the real kube-apiserver', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rxkube-leader-'));
-  const children = new Map<string, ChildProcess>();
-  const stderr = new Map<string, string>();
-  afterAll(() => {
-    for (const child of children.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const fleet = processFleet('rxkube-leader-');
+  const { children } = fleet;
+  afterAll(() => fleet.close());
 
   it('keeps one leader at a time; SIGKILL → takeover within lease + retry; graceful release → takeover within a retry', async () => {
     const planes = inject('rxkubeControlPlanes');
     if (planes === undefined) throw new Error('run with the conformance project (its global-setup starts kube-apiserver)');
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(kubeconfig, planes.main.kubeconfig);
-    const ledger = join(dir, 'ledger.jsonl');
-    writeFileSync(ledger, '');
+    const { kubeconfig, ledger } = fleet.writeKubeconfigAndLedger(planes.main.kubeconfig);
     const leaseName = `leader-${randomBytes(4).toString('hex')}`;
-    const node = join(root, 'node_modules', '.bin', 'node');
-    const read = (): Entry[] =>
-      readFileSync(ledger, 'utf8')
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => JSON.parse(line) as Entry);
-    const waitFor = async <T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> => {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const value = probe();
-        if (value !== undefined) return value;
-        if (Date.now() > until) throw new Error(`timed out waiting for ${what}; ledger:\n${readFileSync(ledger, 'utf8')}\nstderr:\n${[...stderr].map(([id, s]) => `${id}: ${s}`).join('\n')}`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-    };
-    const exited = (child: ChildProcess): Promise<void> =>
-      child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+    const read = (): Entry[] => readLedger<Entry>(ledger);
+    const waitFor = <T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> =>
+      waitForLedger(what, probe, timeoutMs, { intervalMs: 25, detail: () => `ledger:\n${readFileSync(ledger, 'utf8')}\nstderr:\n${fleet.stderr()}` });
 
-    for (const id of ['a', 'b', 'c']) {
-      const child = spawn(node, [join(here, 'fixtures', 'leader-elector.ts'), kubeconfig, id, ledger, leaseName], { stdio: ['ignore', 'ignore', 'pipe'] });
-      stderr.set(id, '');
-      child.stderr!.on('data', (chunk: Buffer) => stderr.set(id, (stderr.get(id) ?? '') + chunk.toString()));
-      children.set(id, child);
-    }
+    for (const id of ['a', 'b', 'c']) fleet.start(id, 'leader-elector.ts', [kubeconfig, id, ledger, leaseName]);
     await waitFor('three candidates', () => (read().filter((e) => e.event === 'ready').length === 3 ? true : undefined), 30_000);
     const first = await waitFor('a first leader', () => read().find((e) => e.event === 'start'), 20_000);
     // Let the others see a few renewals, so they measure the lease from a recent change.
@@ -80,14 +49,14 @@ describe('leader election on the real kube-apiserver', () => {
     // 1. SIGKILL the leader: no release; the others wait for the lease to expire on their clocks.
     children.get(first.id)!.kill('SIGKILL');
     const killedAt = Date.now();
-    await exited(children.get(first.id)!);
+    await fleet.exited(first.id);
     const second = await waitFor('a leader after SIGKILL', () => read().find((e) => e.event === 'start' && e.id !== first.id), 20_000);
     expect(second.t - killedAt).toBeLessThanOrEqual(LEASE_MS + JITTERED_RETRY_MS + SLACK_MS);
 
     // 2. SIGTERM the new leader: it stops, releases the Lease, and the last candidate takes over at its next attempt.
     await new Promise((resolve) => setTimeout(resolve, 2 * RETRY_MS));
     children.get(second.id)!.kill('SIGTERM');
-    await exited(children.get(second.id)!);
+    await fleet.exited(second.id);
     expect(children.get(second.id)!.exitCode).toBe(0);
     const stopped = read().find((e) => e.event === 'stop' && e.id === second.id);
     expect(stopped).toBeDefined();
@@ -96,7 +65,7 @@ describe('leader election on the real kube-apiserver', () => {
 
     // 3. Stop the last one too; its release leaves the Lease as client-go's ReleaseOnCancel does.
     children.get(third.id)!.kill('SIGTERM');
-    await exited(children.get(third.id)!);
+    await fleet.exited(third.id);
     const kc = new KubeConfig();
     kc.loadFromString(planes.main.kubeconfig);
     const lease = await firstValueFrom(from(kubeLeaseClient(kc).get('default', leaseName, new AbortController().signal)));

@@ -7,20 +7,14 @@
  * ever reconciled by two replicas at once, and every configmap was reconciled at its latest
  * resourceVersion.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { request as httpsRequest } from 'node:https';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { ringAssignment } from '../../src/leader/ring-assignment.ts';
 import type { KubeObject } from '../../src/model/kube-object.ts';
 import { shardSelector } from '../../src/sources/shard.ts';
-import type { ControlPlaneInfo } from './drivers/real.ts';
+import { call, ok } from './drivers/real.ts';
+import { processFleet, readLedger, waitFor as waitForLedger } from './process-fleet.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
 const CONFIGMAPS = 40;
 
 interface Entry {
@@ -33,37 +27,10 @@ interface Entry {
   readonly t: number;
 }
 
-function call(info: ControlPlaneInfo, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${info.token}` };
-    if (body !== undefined) headers['content-type'] = method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
-    const req = httpsRequest(info.url + path, { method, headers, ca: info.caCert, timeout: 30_000 }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timeout`)));
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
-
-async function ok(info: ControlPlaneInfo, method: string, path: string, body?: unknown): Promise<unknown> {
-  const r = await call(info, method, path, body);
-  if (r.status < 200 || r.status > 299) throw new Error(`${method} ${path}: HTTP ${r.status}: ${r.text}`);
-  return JSON.parse(r.text) as unknown;
-}
-
 describe('shard ring on the real kube-apiserver', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rxkube-ring-'));
-  const children = new Map<string, ChildProcess>();
-  const stderr = new Map<string, string>();
-  afterAll(() => {
-    for (const child of children.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const fleet = processFleet('rxkube-ring-');
+  const { children } = fleet;
+  afterAll(() => fleet.close());
 
   it('under churn (kill -9 one, add one) no configmap is reconciled by two replicas at once, and all converge to their latest resourceVersion', async () => {
     const planes = inject('rxkubeControlPlanes');
@@ -72,33 +39,11 @@ describe('shard ring on the real kube-apiserver', () => {
     const run = Math.random().toString(36).slice(2, 7);
     const namespace = `ring-${run}`;
     const ring = `ring-${run}`;
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(kubeconfig, info.kubeconfig);
-    const ledger = join(dir, 'ledger.jsonl');
-    writeFileSync(ledger, '');
-    const node = join(root, 'node_modules', '.bin', 'node');
-    const read = (): Entry[] =>
-      readFileSync(ledger, 'utf8')
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => JSON.parse(line) as Entry);
-    const waitFor = async <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> => {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const value = await probe();
-        if (value !== undefined) return value;
-        if (Date.now() > until) throw new Error(`timed out waiting for ${what}; stderr:\n${[...stderr].map(([id, s]) => `${id}: ${s}`).join('\n')}\nledger tail:\n${readFileSync(ledger, 'utf8').split('\n').slice(-30).join('\n')}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    };
-    const exited = (child: ChildProcess): Promise<void> =>
-      child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
-    const start = (id: string): void => {
-      const child = spawn(node, [join(here, 'fixtures', 'ring-replica.ts'), kubeconfig, id, ledger, ring, namespace], { stdio: ['ignore', 'ignore', 'pipe'] });
-      stderr.set(id, '');
-      child.stderr!.on('data', (chunk: Buffer) => stderr.set(id, (stderr.get(id) ?? '') + chunk.toString()));
-      children.set(id, child);
-    };
+    const { kubeconfig, ledger } = fleet.writeKubeconfigAndLedger(info.kubeconfig);
+    const read = (): Entry[] => readLedger<Entry>(ledger);
+    const waitFor = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> =>
+      waitForLedger(what, probe, timeoutMs, { intervalMs: 100, detail: () => `stderr:\n${fleet.stderr()}\nledger tail:\n${readFileSync(ledger, 'utf8').split('\n').slice(-30).join('\n')}` });
+    const start = (id: string): void => void fleet.start(id, 'ring-replica.ts', [kubeconfig, id, ledger, ring, namespace]);
     /** Whether every member's latest assignment is the ring's, with its whole range ready. */
     const settledOn = (members: string[]): true | undefined => {
       const entries = read();
@@ -138,7 +83,7 @@ describe('shard ring on the real kube-apiserver', () => {
 
     // 1. kill -9 b: no release; a and c take its keys once its Lease expires on their clocks.
     children.get('b')!.kill('SIGKILL');
-    await exited(children.get('b')!);
+    await fleet.exited('b');
     appendFileSync(ledger, `${JSON.stringify({ id: 'b', event: 'killed', t: Date.now() })}\n`);
     await waitFor('a and c to take over from b', () => settledOn(['a', 'c']), 20_000);
     // b's Lease is deleted by a survivor (guarded by its resourceVersion), so d will not wait for it.
@@ -154,8 +99,8 @@ describe('shard ring on the real kube-apiserver', () => {
     expect(version).toBeGreaterThan(20);
 
     for (const id of ['a', 'c', 'd']) children.get(id)!.kill('SIGTERM');
-    await Promise.all(['a', 'c', 'd'].map((id) => exited(children.get(id)!)));
-    for (const id of ['a', 'c', 'd']) expect(children.get(id)!.exitCode, stderr.get(id)).toBe(0);
+    await Promise.all(['a', 'c', 'd'].map((id) => fleet.exited(id)));
+    for (const id of ['a', 'c', 'd']) expect(children.get(id)!.exitCode, fleet.stderr()).toBe(0);
 
     // The ledger, in order: a key has at most one owner at a time, and is reconciled only by its owner.
     const owner = new Map<string, string>();

@@ -6,7 +6,6 @@
  * on the second, and — for namespace shards, which do not depend on server-assigned uids — hold
  * the same objects on both.
  */
-import { request as httpsRequest } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, inject, it } from 'vitest';
@@ -15,27 +14,10 @@ import type { KubeObject } from '../../src/model/kube-object.ts';
 import type { WatchEvent } from '../../src/model/wire.ts';
 import { equalShards, shardMembership, shardSelector, type ShardField } from '../../src/sources/shard.ts';
 import { createSimulatedApiServer } from '../../src/testing/index.ts';
-import type { ControlPlaneInfo } from './drivers/real.ts';
-
-function call(info: ControlPlaneInfo, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${info.token}` };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const req = httpsRequest(info.url + path, { method, headers, ca: info.caCert, timeout: 60_000 }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timeout`)));
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
+import { call, type ControlPlaneInfo } from './drivers/real.ts';
 
 async function create(info: ControlPlaneInfo, path: string, body: unknown): Promise<KubeObject> {
-  const r = await call(info, 'POST', path, body);
+  const r = await call(info, 'POST', path, { body });
   if (r.status !== 201) throw new Error(`POST ${path}: HTTP ${r.status}: ${r.text}`);
   return JSON.parse(r.text) as KubeObject;
 }

@@ -7,17 +7,15 @@
  * The steps share one page and run in order: sync, sharing, a live change, the fault button,
  * teardown on destroy.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAngularExample, type AngularExample } from '../../examples/angular/serve.ts';
+import type { AngularExample } from '../../examples/angular/serve.ts';
 import { generatePod, mulberry32 } from '../../src/testing/index.ts';
+import { destroyApplication, openAngularExample, requestCounts, type AngularPage } from './angular-page.ts';
+import { lastSeq, readStatus, waitForStatus } from './status-panel.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const PODS = 600;
 const NODES = 12;
 const RESULTS = join(import.meta.dirname, '../../test-results');
@@ -41,68 +39,18 @@ function pagePodsPerNode(page: Page): Promise<Record<string, number>> {
   });
 }
 
-interface StatusView {
-  readonly phase: string;
-  readonly synced: boolean;
-  readonly log: readonly { seq: number; phase: string; text: string }[];
-  readonly failure: string;
-}
-
-function readStatus(page: Page): Promise<StatusView> {
-  return page.evaluate(() => {
-    const banner = document.querySelector<HTMLElement>('[data-testid="status"]');
-    return {
-      phase: banner?.dataset['phase'] ?? '',
-      synced: banner?.dataset['synced'] === 'true',
-      log: [...document.querySelectorAll<HTMLElement>('[data-testid="status-log"] li')].map((li) => ({ seq: Number(li.dataset['seq']), phase: li.dataset['phase'] ?? '', text: li.textContent ?? '' })),
-      failure: document.querySelector('[data-testid="last-failure"]')?.textContent ?? '',
-    };
-  });
-}
-
-async function waitForStatus(page: Page, predicate: (s: StatusView) => boolean, timeout = 20_000): Promise<StatusView> {
-  let last: StatusView | undefined;
-  await expect.poll(async () => predicate((last = await readStatus(page))), { timeout, interval: 50 }).toBe(true);
-  return last!;
-}
-
-const lastSeq = (s: StatusView): number => Math.max(0, ...s.log.map((e) => e.seq));
-
-/** Requests the page made since the last `clearRequests()`, as `verb resource` → count. */
-function requestCounts(example: AngularExample): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const r of example.server.requests) counts[`${r.verb} ${r.resource}`] = (counts[`${r.verb} ${r.resource}`] ?? 0) + 1;
-  return counts;
-}
-
 describe('Angular example in Chromium', () => {
+  let opened: AngularPage | undefined;
   let example: AngularExample;
-  let context: BrowserContext | undefined;
   let page: Page;
-  let userDataDir: string | undefined;
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}. Install Debian's Chromium: apt-get update && apt-get install -y chromium`);
-    }
-    example = await startAngularExample({ pods: PODS, nodes: NODES });
-    userDataDir = await mkdtemp(join(tmpdir(), 'rxkube-e2e-angular-'));
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
-    page.on('console', (m) => {
-      // The injected faults make requests fail (reset watches, 410): that is the point.
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
-    });
-    example.server.clearRequests();
-    await page.goto(example.url);
+    opened = await openAngularExample('url', { pods: PODS, nodes: NODES });
+    ({ example, page } = opened);
   });
 
   afterAll(async () => {
-    await context?.close();
-    await example?.close();
-    if (userDataDir !== undefined) await rm(userDataDir, { recursive: true, force: true });
+    await opened?.close();
   });
 
   it("shows the status banner and the server's exact pod count per node", async () => {
@@ -161,8 +109,8 @@ describe('Angular example in Chromium', () => {
   });
 
   it('closes every watch when the application is destroyed', async () => {
-    await page.evaluate(() => (window as unknown as { rxkubeExample: { destroy(): void } }).rxkubeExample.destroy());
+    await destroyApplication(page);
     await expect.poll(() => example.server.openWatches, { timeout: 10_000, interval: 50 }).toBe(0);
-    expect(pageErrors).toEqual([]);
+    expect(opened!.pageErrors).toEqual([]);
   });
 });

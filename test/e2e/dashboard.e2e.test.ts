@@ -15,28 +15,24 @@
  * Another size: `DASHBOARD_E2E_PODS=50000 npx vitest run --config vitest.e2e.config.ts
  * test/e2e/dashboard.e2e.test.ts` (CI runs 10,000).
  */
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard, type Dashboard } from '../../examples/dashboard/serve.ts';
+import { CHROMIUM_ARGS, launchChromium, type ChromiumPage } from './chromium.ts';
+import { lastSeq, readStatus, waitForStatus } from './status-panel.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
+const DASHBOARD_CHROMIUM_ARGS = [
+  ...CHROMIUM_ARGS,
   '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
   // For the report: performance.memory unquantised, and gc() to read the heap after a collection.
   '--enable-precise-memory-info',
   '--js-flags=--expose-gc',
 ];
+/** How long a wait for the status panel takes before it fails, unless a step says otherwise. */
+const STATUS_TIMEOUT = 30_000;
 // DASHBOARD_E2E_PODS runs the same steps at another size (e.g. 50000) for the timing report.
 const PODS = Number(process.env['DASHBOARD_E2E_PODS'] ?? 10_000);
 /** Timeouts grow with the cluster. */
@@ -148,67 +144,17 @@ const heapMb = async (page: Page, collect = false): Promise<number> =>
     return (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize / 1_048_576;
   }, collect);
 
-interface StatusView {
-  readonly phase: string;
-  readonly synced: boolean;
-  readonly detail: string;
-  readonly log: readonly { seq: number; phase: string; text: string }[];
-}
-
-function readStatus(page: Page): Promise<StatusView> {
-  return page.evaluate(() => {
-    const panel = document.querySelector<HTMLElement>('[data-testid="status"]');
-    return {
-      phase: panel?.dataset['phase'] ?? '',
-      synced: panel?.dataset['synced'] === 'true',
-      detail: document.querySelector('[data-testid="status-detail"]')?.textContent ?? '',
-      log: [...document.querySelectorAll<HTMLElement>('[data-testid="status-log"] li')].map((li) => ({
-        seq: Number(li.dataset['seq']),
-        phase: li.dataset['phase'] ?? '',
-        text: li.textContent ?? '',
-      })),
-    };
-  });
-}
-
-/** Polls the page until `predicate` holds for the status, collecting every backoff it saw. */
-async function waitForStatus(page: Page, predicate: (s: StatusView) => boolean, timeout = 30_000): Promise<StatusView> {
-  let last: StatusView | undefined;
-  await expect
-    .poll(async () => predicate((last = await readStatus(page))), { timeout, interval: 50 })
-    .toBe(true);
-  return last!;
-}
-
-const lastSeq = (s: StatusView): number => Math.max(0, ...s.log.map((e) => e.seq));
-
 describe('dashboard example in Chromium', () => {
   let dashboard: Dashboard;
-  let context: BrowserContext | undefined;
+  let browser: ChromiumPage | undefined;
   let page: Page;
-  let userDataDir: string | undefined;
-  const pageErrors: string[] = [];
   const report: Record<string, unknown> = {};
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}. Install Debian's Chromium: apt-get update && apt-get install -y chromium`);
-    }
     await mkdir(RESULTS, { recursive: true });
     dashboard = await startDashboard({ pods: PODS, nodes: NODES, churnPerSecond: 0 });
-    userDataDir = await mkdtemp(join(tmpdir(), 'rxkube-e2e-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1440, height: 1000 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
-    page.on('console', (m) => {
-      // The injected faults make requests fail (503, reset watches): that is the point.
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
-    });
+    browser = await launchChromium({ args: DASHBOARD_CHROMIUM_ARGS, viewport: { width: 1440, height: 1000 } });
+    page = browser.page;
     // The page's own recording, from before its first script: every long task, every frame
     // interval, and when the first view (the total) appeared.
     await page.addInitScript(() => {
@@ -235,9 +181,8 @@ describe('dashboard example in Chromium', () => {
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await dashboard?.close();
-    if (userDataDir !== undefined) await rm(userDataDir, { recursive: true, force: true });
     if (Object.keys(report).length === 0) return;
     const full = { at: new Date().toISOString(), pods: PODS, nodes: NODES, churnPerSecond: CHURN_PER_SECOND, loadAverage: loadavg(), ...report };
     await writeFile(join(RESULTS, 'dashboard-report.json'), JSON.stringify(full, null, 2));
@@ -276,7 +221,7 @@ describe('dashboard example in Chromium', () => {
     expect(view.nodeTotals).toBe(PODS);
     expect(await readCells(page)).toEqual(expected.byNodePhase);
     expect(new Set(Object.keys(view.byNodePhase).map((k) => k.split('|')[0])).size).toBe(NODES);
-    const status = await waitForStatus(page, (s) => s.phase === 'watching');
+    const status = await waitForStatus(page, (s) => s.phase === 'watching', STATUS_TIMEOUT);
     expect(status.synced).toBe(true);
 
     const recording = await readRecording(page);
@@ -401,7 +346,7 @@ describe('dashboard example in Chromium', () => {
     expect(dashboard.server.faults.dropWatches({ resource: 'pods' })).toBeGreaterThan(0);
 
     await expect.poll(podWatches, { timeout: 30_000, interval: 50 }).toBeGreaterThan(watchesBefore);
-    const status = await waitForStatus(page, (s) => s.phase === 'watching');
+    const status = await waitForStatus(page, (s) => s.phase === 'watching', STATUS_TIMEOUT);
     expect(status.log.filter((e) => e.seq > before && e.phase === 'backingOff')).toEqual([]);
   });
 
@@ -410,7 +355,7 @@ describe('dashboard example in Chromium', () => {
     dashboard.server.faults.failNext(503, { count: 3, match: { resource: 'pods' }, retryAfterSeconds: 1 });
     expect(dashboard.server.faults.dropWatches({ resource: 'pods' })).toBeGreaterThan(0);
 
-    await waitForStatus(page, (s) => s.log.some((e) => e.seq > before && e.phase === 'backingOff' && e.text.includes('503')));
+    await waitForStatus(page, (s) => s.log.some((e) => e.seq > before && e.phase === 'backingOff' && e.text.includes('503')), STATUS_TIMEOUT);
     const recovered = await waitForStatus(page, (s) => s.phase === 'watching' && s.log.some((e) => e.seq > before && e.phase === 'watching'), 60_000);
     expect(recovered.synced).toBe(true);
   });
@@ -441,32 +386,29 @@ describe('dashboard example in Chromium', () => {
     expect(await readCells(page)).toEqual(expected.byNodePhase);
 
     await page.screenshot({ path: join(RESULTS, 'dashboard.png'), fullPage: true });
-    expect(pageErrors).toEqual([]);
+    expect(browser!.pageErrors).toEqual([]);
   });
 });
 
 describe('dashboard example in Chromium, before the first sync (issue 17)', () => {
   let dashboard: Dashboard;
-  let context: BrowserContext | undefined;
-  let userDataDir: string | undefined;
+  let browser: ChromiumPage | undefined;
 
   beforeAll(async () => {
     // A server that pages its lists (500 per page, with remainingItemCount), so progress shows.
     dashboard = await startDashboard({ pods: 3_000, nodes: 10, churnPerSecond: 0, paginateLists: true });
-    userDataDir = await mkdtemp(join(tmpdir(), 'rxkube-e2e-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium({ args: DASHBOARD_CHROMIUM_ARGS });
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await dashboard?.close();
-    if (userDataDir !== undefined) await rm(userDataDir, { recursive: true, force: true });
   });
 
   it('shows the status panel and the list progress (received / ~total) before the first snapshot', async () => {
     // The first two lists fail: the page must say so before it has anything to draw.
     dashboard.server.faults.failNext(503, { count: 2, match: { verb: 'list', resource: 'pods' } });
-    const page = context!.pages()[0] ?? (await context!.newPage());
+    const page = browser!.page;
     // Records what the page showed while it had no snapshot yet (no total drawn).
     await page.addInitScript(() => {
       const seen = { progress: [] as string[], phases: [] as string[] };
@@ -480,7 +422,7 @@ describe('dashboard example in Chromium, before the first sync (issue 17)', () =
       }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
     });
     await page.goto(dashboard.url);
-    await waitForStatus(page, (s) => s.phase === 'watching' && s.synced);
+    await waitForStatus(page, (s) => s.phase === 'watching' && s.synced, STATUS_TIMEOUT);
     const seen = await page.evaluate(() => (window as unknown as { __beforeSync: { progress: string[]; phases: string[] } }).__beforeSync);
     expect(seen.phases).toContain('backingOff');
     expect(seen.phases).toContain('listing');

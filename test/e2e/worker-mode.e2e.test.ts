@@ -19,21 +19,19 @@
  * `metadata` mode lists and watches `PartialObjectMetadata` without managedFields and counts pods
  * per `app` label (the spec, and so the node, does not cross).
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { productionBuild, proxy, serveStatic } from '../../examples/dashboard/serve.ts';
+import { launchChromium, requireChromium, type ChromiumPage } from './chromium.ts';
 import { traceMainThread, type MainThreadTrace } from './main-thread-trace.ts';
 import { createSimulatedApiServer, generatePod, mulberry32, startChurn } from '../../src/testing/index.ts';
 import type { Churn, SimulatedApiServer } from '../../src/testing/index.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 // WORKER_E2E_PODS and WORKER_E2E_MODE run the same page at another size or in metadata-only mode
 // for the report; CI uses 8,000 whole pods.
 const PODS = Number(process.env['WORKER_E2E_PODS'] ?? 8_000);
@@ -142,16 +140,14 @@ describe(`worker mode in Chromium (${PODS} pods, ${MODE})`, () => {
   let server: SimulatedApiServer;
   let http: Server;
   let churn: Churn | undefined;
-  let context: BrowserContext | undefined;
+  let browser: ChromiumPage | undefined;
   let page: Page;
   let dist: string;
-  let userDataDir: string | undefined;
   let trace: MainThreadTrace;
-  const pageErrors: string[] = [];
   const timings: Record<string, unknown> = { at: new Date().toISOString(), pods: PODS, mode: MODE, nodes: NODES, loadAverage: loadavg() };
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}. Install Debian's Chromium: apt-get update && apt-get install -y chromium`);
+    requireChromium();
     await mkdir(RESULTS, { recursive: true });
     dist = await mkdtemp(join(tmpdir(), 'rxkube-worker-page-'));
     // Built for production whatever NODE_ENV vitest set, as users ship it (rxkube's freeze default follows it).
@@ -179,27 +175,20 @@ describe(`worker mode in Chromium (${PODS} pods, ${MODE})`, () => {
       else void serveStatic(res, path, dist);
     });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => resolve()));
-    userDataDir = await mkdtemp(join(tmpdir(), 'rxkube-e2e-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchChromium();
+    page = browser.page;
     trace = await traceMainThread(page);
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
-    page.on('console', (m) => {
-      // The forced relist makes the dropped watch fail: that is the point.
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
-    });
   }, 180_000 + PODS * 1.5);
 
   afterAll(async () => {
     churn?.stop();
-    await context?.close();
+    await browser?.close();
     if (http !== undefined) await new Promise<void>((resolve) => {
       http.close(() => resolve());
       http.closeAllConnections();
     });
     await server?.close();
     if (dist !== undefined) await rm(dist, { recursive: true, force: true });
-    if (userDataDir !== undefined) await rm(userDataDir, { recursive: true, force: true });
     await writeFile(join(RESULTS, 'worker-mode.json'), JSON.stringify(timings, null, 2));
     console.log(`worker mode, ${PODS} pods (${MODE}) on ${NODES} nodes (reported, not asserted):\n${JSON.stringify(timings, null, 2)}`);
   });
@@ -223,7 +212,7 @@ describe(`worker mode in Chromium (${PODS} pods, ${MODE})`, () => {
       frameWork: frameWork(report.frames),
       longTasks: summary(report.longTasks),
     };
-    expect(pageErrors).toEqual([]);
+    expect(browser!.pageErrors).toEqual([]);
   }, SYNC_TIMEOUT_MS + 30_000);
 
   it('records a deliberate long task, so that reporting none during sync, churn and relist means none happened', async () => {
@@ -279,7 +268,7 @@ describe(`worker mode in Chromium (${PODS} pods, ${MODE})`, () => {
       animationFrames: paintIntervals(after.paints, since),
       longTasks: summary(after.longTasks.slice(before.longTasks.length)),
     };
-    expect(pageErrors).toEqual([]);
+    expect(browser!.pageErrors).toEqual([]);
   });
 
   it('relists after a 410 (compacted history) in the worker and converges on the server', async () => {
@@ -309,7 +298,7 @@ describe(`worker mode in Chromium (${PODS} pods, ${MODE})`, () => {
       animationFrames: paintIntervals(after.paints, since),
       longTasks: summary(after.longTasks.slice(before.longTasks.length)),
     };
-    expect(pageErrors).toEqual([]);
+    expect(browser!.pageErrors).toEqual([]);
   }, SYNC_TIMEOUT_MS + 60_000);
 
   it("tells the page's own long work from the machine's load: main-thread tasks over 50 ms, by wall and by CPU time (trace)", async () => {

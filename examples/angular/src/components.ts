@@ -6,11 +6,10 @@
  */
 import { Component, computed, signal } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
-import { scan } from 'rxjs';
-import type { InformerStatus } from 'rxkube';
 import { objectSignal, selectSignal, snapshotSignal, statusSignal } from 'rxkube/angular';
 import { failure$, nodes, pods, type Pod } from './cluster.ts';
 import { describeStatus } from './describe-status.ts';
+import { statusLog } from './status-log.ts';
 
 /**
  * The pods informer's health: its phase, and every phase it went through (from `status$`, so a
@@ -38,15 +37,7 @@ export const StatusBanner = Component({
     readonly status = statusSignal(pods);
     readonly nodeStatus = statusSignal(nodes);
     readonly text = computed(() => describeStatus(this.status()));
-    readonly log = toSignal(
-      pods.status$.pipe(
-        scan((log: { seq: number; phase: string; text: string }[], s: InformerStatus) => {
-          const entry = { seq: (log.at(-1)?.seq ?? 0) + 1, phase: s.phase, text: describeStatus(s) };
-          return [...log, entry].slice(-12);
-        }, []),
-      ),
-      { initialValue: [] },
-    );
+    readonly log = statusLog(pods.status$);
     readonly lastFailure = toSignal(failure$);
   },
 );

@@ -1,16 +1,15 @@
 /**
  * The worker mode's components: the same bindings as components.ts (`statusSignal`,
- * `snapshotSignal`, `selectSignal`, `toSignal` of `status$`), bound to the views of a
+ * `snapshotSignal`, `selectSignal`, the status log of `status$`), bound to the views of a
  * worker-hosted informer instead of an informer on the page. The pods never reach the page; one
  * is fetched by key for the detail line.
  */
 import { Component, computed, signal } from '@angular/core';
-import { toSignal } from '@angular/core/rxjs-interop';
-import { scan } from 'rxjs';
-import type { InformerStatus, Snapshot } from 'rxkube';
+import type { Snapshot } from 'rxkube';
 import { selectSignal, snapshotSignal, statusSignal } from 'rxkube/angular';
 import type { Pod } from './cluster.ts';
 import { describeStatus } from './describe-status.ts';
+import { statusLog } from './status-log.ts';
 import { cluster, podsPerNode, runningPerNode } from './worker-cluster.ts';
 
 /** The worker informer's health, as it crosses from the worker: its phase and its phase log. */
@@ -30,15 +29,7 @@ export const WorkerStatusBanner = Component({
   class WorkerStatusBanner {
     readonly status = statusSignal(podsPerNode);
     readonly text = computed(() => describeStatus(this.status()));
-    readonly log = toSignal(
-      podsPerNode.status$.pipe(
-        scan((log: { seq: number; phase: string; text: string }[], s: InformerStatus) => {
-          const entry = { seq: (log.at(-1)?.seq ?? 0) + 1, phase: s.phase, text: describeStatus(s) };
-          return [...log, entry].slice(-12);
-        }, []),
-      ),
-      { initialValue: [] },
-    );
+    readonly log = statusLog(podsPerNode.status$);
   },
 );
 

@@ -41,7 +41,8 @@ export function controlPlaneInfo(cp: ControlPlane): ControlPlaneInfo {
   return { url: cp.url, token: cp.token, caCert: cp.caCert, kubeconfig: cp.kubeconfig, adminUrl: cp.adminUrl, version: cp.version };
 }
 
-function call(info: ControlPlaneInfo, method: string, path: string, options: { body?: unknown; accept?: string; contentType?: string } = {}): Promise<HttpResult> {
+/** One HTTPS request to the control plane as its admin: the status, and the body as text and parsed JSON. */
+export function call(info: ControlPlaneInfo, method: string, path: string, options: { body?: unknown; accept?: string; contentType?: string } = {}): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { accept: options.accept ?? 'application/json', authorization: `Bearer ${info.token}` };
     if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
@@ -66,8 +67,9 @@ function call(info: ControlPlaneInfo, method: string, path: string, options: { b
   });
 }
 
-async function ok(info: ControlPlaneInfo, method: string, path: string, body?: unknown): Promise<any> {
-  const r = await call(info, method, path, { body });
+/** {@link call} that fails unless the status is 2xx, and returns the parsed body; a PATCH is a JSON merge patch. */
+export async function ok(info: ControlPlaneInfo, method: string, path: string, body?: unknown): Promise<any> {
+  const r = await call(info, method, path, { body, ...(method === 'PATCH' ? { contentType: 'application/merge-patch+json' } : {}) });
   if (r.status < 200 || r.status > 299) throw new Error(`${method} ${path}: HTTP ${r.status}: ${r.text}`);
   return r.body;
 }
